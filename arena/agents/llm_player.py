@@ -1,0 +1,108 @@
+"""A player whose moves come from a language model.
+
+Prompt = the card's persona + the game's role brief and dialogue (the env's observation) + the player's
+memory (earlier rounds' outcomes and the critic's advice) + a reply format. Where the backend can
+constrain decoding to a JSON schema (llama.cpp grammar, OpenAI json_schema, Anthropic tool use) the
+player asks for ``{"message", "offer", "accept"}`` and writes the env's action tokens itself: small
+models state a usable price far more often that way. Otherwise the reply is free text and the env's
+parser finds the offer. Either way the log records how the reply was read.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from arena.agents.base import ActRequest, ActResult
+from arena.config.models import AgentCard, LLMPolicy
+from arena.errors import ModelError
+from arena.games import GAMES
+
+GAME_OF_ROLE = {role: game for game in GAMES.values() for role in game.roles}
+
+
+def usage_of(completion: Any) -> dict[str, Any]:
+    return {
+        "calls": 1,
+        "prompt_tokens": completion.prompt_tokens,
+        "completion_tokens": completion.completion_tokens,
+        "latency_s": round(completion.latency_s, 6),
+    }
+
+
+def model_for(spec: Any) -> Any:
+    """The embedded model goes through the node's shared model actor when Ray is up; else in-process."""
+    try:
+        import ray
+
+        on_ray = ray.is_initialized()
+    except ImportError:  # pragma: no cover - ray is a dependency
+        on_ray = False
+    if on_ray and spec.backend == "embedded":
+        from arena.runtime.model_actor import chat_model_for
+
+        return chat_model_for(spec)
+    from arena.llm import make_model
+
+    return make_model(spec)
+
+
+def parse_json_reply(text: str) -> dict[str, Any] | None:
+    """The first JSON object in ``text`` (models wrap JSON in prose or code fences), or None."""
+    start = text.find("{")
+    while start != -1:
+        try:
+            value, _ = json.JSONDecoder().raw_decode(text[start:])
+        except json.JSONDecodeError:
+            start = text.find("{", start + 1)
+            continue
+        return value if isinstance(value, dict) else None
+    return None
+
+
+class LLMPlayer:
+    """One agent card's LLM policy; safe to share across concurrent matches (no per-match state)."""
+
+    def __init__(self, card: AgentCard) -> None:
+        if not isinstance(card.policy, LLMPolicy):
+            raise TypeError("LLMPlayer needs an llm policy")
+        self.card = card
+        self.policy: LLMPolicy = card.policy
+        self._model: Any = None
+
+    @property
+    def model(self) -> Any:
+        if self._model is None:
+            self._model = model_for(self.policy.model)
+        return self._model
+
+    def messages(self, request: ActRequest) -> list[dict[str, str]]:
+        game = GAME_OF_ROLE.get(request.role)
+        system = [self.policy.persona.strip() or f"You are the {request.role} in a negotiation."]
+        system.append(f"You play the role of the {request.role}. Stay in that role. Keep replies to one sentence.")
+        if request.memory_text:
+            system.append(request.memory_text)
+        if game is not None and self.policy.model.structured == "auto":
+            system.append(game.reply_instructions)
+        if self.policy.examples:
+            system.append("Example replies:\n" + "\n".join(f"- {e}" for e in self.policy.examples))
+        user = f"{request.observation}\n\nYour turn as the {request.role}."
+        return [{"role": "system", "content": "\n\n".join(system)}, {"role": "user", "content": user}]
+
+    async def act(self, request: ActRequest) -> ActResult:
+        game = GAME_OF_ROLE.get(request.role)
+        messages = self.messages(request)
+        schema = game.reply_schema if game is not None and self.policy.model.structured == "auto" else None
+        try:
+            completion = await self.model.complete(messages, seed=request.seed, json_schema=schema)
+        except ModelError as exc:
+            return ActResult(text="", how="error", error={"kind": exc.kind, "message": str(exc)},
+                             prompt=messages)
+        usage = usage_of(completion)
+        if schema is not None and game is not None:
+            reply = parse_json_reply(completion.text)
+            if reply is not None:
+                action = game.reply_to_action(reply, request.info)
+                if action:
+                    return ActResult(text=action, how="structured", parsed=reply, usage=usage, prompt=messages)
+        return ActResult(text=completion.text.strip(), how="text", usage=usage, prompt=messages)

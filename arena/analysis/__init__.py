@@ -1,0 +1,1 @@
+"""Numbers from a run's log alone: leaderboards, ratings, learning curves, reports."""

@@ -1,0 +1,72 @@
+"""The Typer app and the one place where errors become exit codes.
+
+Arena errors print as ONE line on stderr and exit non-zero (2 for bad input); Ctrl-C exits 130 and says
+how to resume; ``--debug`` (or ARENA_DEBUG=1) shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+from rich.console import Console
+
+from arena.errors import ArenaError
+
+console = Console(stderr=True, highlight=False)
+app = typer.Typer(
+    name="arena",
+    help="Multi-agent self-play arena for language models: run tournaments, replay logs, rank agents.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+_state = {"debug": False}
+
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks instead of one-line errors."),
+) -> None:
+    _state["debug"] = debug or os.environ.get("ARENA_DEBUG") == "1"
+
+
+def _register() -> None:
+    from arena.cli import leaderboard, replay, run, schema, validate
+
+    for module in (run, replay, leaderboard, validate, schema):
+        module.register(app)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    _register()
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:]) or os.environ.get("ARENA_DEBUG") == "1"
+    try:
+        rc = app(args=argv, standalone_mode=False)
+    except ArenaError as exc:
+        if debug:
+            raise
+        console.print(exc.one_line(), markup=False, highlight=False)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        console.print("interrupted", markup=False)
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception as exc:  # click usage errors and anything unexpected
+        import click
+
+        if isinstance(exc, click.exceptions.Abort):
+            sys.exit(130)
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if debug:
+            raise
+        console.print(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)",
+                      markup=False)
+        sys.exit(1)
+    if isinstance(rc, int) and rc:
+        sys.exit(rc)

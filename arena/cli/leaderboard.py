@@ -1,0 +1,33 @@
+"""``arena leaderboard``: recompute a run's table from its log alone."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from arena.analysis.leaderboard import leaderboard as compute
+from arena.cli.app import console
+from arena.cli.render import leaderboard_table, usage_line
+from arena.runlog import read_run
+
+
+def register(app: typer.Typer) -> None:
+    app.command("leaderboard")(leaderboard)
+
+
+def leaderboard(
+    run_dir: Path = typer.Argument(..., help="A run directory, logs/<run-id>."),
+    as_json: bool = typer.Option(False, "--json", help="Print rows as JSON on stdout."),
+) -> None:
+    """Per agent and role: matches, deal rate, mean deal price, mean reward, rating."""
+    header, records = read_run(run_dir)
+    rows = compute(records)
+    if as_json:
+        print(json.dumps([r.to_dict() for r in rows]))
+        return
+    console.print(leaderboard_table(rows, title=f"Leaderboard: {header['run_id']} ({header.get('status')})"))
+    usage = usage_line(records)
+    if usage:
+        console.print(usage, markup=False)

@@ -1,0 +1,42 @@
+"""``arena replay``: list a run's matches, or show one turn by turn."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from arena.cli.app import console
+from arena.errors import RunlogError
+from arena.replay import match_list, match_view
+from arena.runlog import read_run
+
+
+def register(app: typer.Typer) -> None:
+    app.command("replay")(replay)
+
+
+def replay(
+    run_dir: Path = typer.Argument(..., help="A run directory, logs/<run-id>."),
+    match: str | None = typer.Option(None, "--match", "-m", help="Match id (or a unique prefix) to show."),
+    as_json: bool = typer.Option(False, "--json", help="Print the raw match record(s) as JSON on stdout."),
+) -> None:
+    """Show what happened in a logged run."""
+    _, records = read_run(run_dir)
+    if match is None:
+        if as_json:
+            print(json.dumps([r["match_id"] for r in records]))
+            return
+        console.print(match_list(records))
+        console.print(f"show one: arena replay {run_dir} --match <id>", markup=False)
+        return
+    found = [r for r in records if r["match_id"] == match] or [r for r in records if r["match_id"].startswith(match)]
+    if not found:
+        raise RunlogError(f"{run_dir}: no match {match!r} (list them with: arena replay {run_dir})")
+    if len(found) > 1:
+        raise RunlogError(f"{run_dir}: {len(found)} matches start with {match!r}; give more of the id")
+    if as_json:
+        print(json.dumps(found[0], ensure_ascii=True))
+        return
+    console.print(match_view(found[0]))

@@ -1,0 +1,95 @@
+"""``arena run``: play a tournament (or resume one) with a live progress bar, then print the leaderboard."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from arena.analysis.leaderboard import leaderboard
+from arena.cli.app import console
+from arena.cli.render import leaderboard_table
+from arena.errors import ArenaError
+from arena.runlog import read_run
+from arena.runtime.pool import RunOptions
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run)
+
+
+def run(
+    tournament: Path | None = typer.Argument(None, help="Tournament YAML (omit with --resume)."),
+    resume: Path | None = typer.Option(None, "--resume", help="Continue the run in this logs/<run-id> directory."),
+    logs_dir: Path = typer.Option(Path("logs"), "--logs-dir", help="Where new run directories go."),
+    run_id: str | None = typer.Option(None, "--run-id", help="Name of the new run directory."),
+    local: bool = typer.Option(False, "--local", help="Run in-process without Ray (debugging)."),
+    address: str | None = typer.Option(None, "--address", help="Join a Ray cluster: 'auto' or ray://host:10001."),
+    concurrency: int | None = typer.Option(None, "--concurrency", min=1, help="Series in flight (default: CPUs)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
+) -> None:
+    """Run a tournament through Ray actors; every finished match is logged at once."""
+    from arena.config import load_tournament
+    from arena.tournament import execute, prepare_new, prepare_resume
+
+    if tournament is None and resume is None:
+        raise typer.BadParameter("give a tournament file, or --resume logs/<run-id>")
+    resolved = load_tournament(tournament) if tournament is not None else None
+    if resume is not None:
+        prepared = prepare_resume(resume, resolved)
+    elif resolved is not None:
+        prepared = prepare_new(resolved, logs_dir, run_id)
+    summary = prepared.summary
+    if summary.torn_bytes:
+        console.print(f"resume: ignored a torn last line ({summary.torn_bytes} bytes, kept in "
+                      f"{prepared.log.dir / 'matches.jsonl.torn'})", markup=False)
+    if summary.bad_lines:
+        console.print(f"resume: skipped unreadable lines {summary.bad_lines} of matches.jsonl", markup=False)
+    options = RunOptions(local=local, address=address, concurrency=concurrency)
+    name = prepared.resolved.tournament.name
+    console.print(f"run {prepared.log.dir}  ({summary.planned} matches, {summary.already_done} already done, "
+                  f"{'in-process' if local else 'Ray'}, {options.in_flight(prepared.resolved)} series in flight)",
+                  markup=False)
+    tokens = {"n": 0}
+    progress = Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[extra]}"),
+        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=console, transient=False,
+    )
+
+    def on_record(record: dict[str, Any]) -> None:
+        for use in (record.get("usage") or {}).values():
+            tokens["n"] += use.get("prompt_tokens", 0) + use.get("completion_tokens", 0)
+        errors = sum(summary.errors.values())
+        extra = " ".join(x for x in (f"{tokens['n']} tok" if tokens["n"] else "",
+                                     f"{errors} errors" if errors else "") if x)
+        progress.update(task, advance=1, extra=extra)
+
+    start = time.perf_counter()
+    with progress:
+        task = progress.add_task(name, total=summary.planned, completed=summary.already_done, extra="")
+        try:
+            execute(prepared, options, on_record)
+        except KeyboardInterrupt:
+            progress.stop()
+            console.print(f"interrupted: {summary.played} matches logged this time; resume with "
+                          f"arena run --resume {prepared.log.dir}", markup=False)
+            raise
+        except ArenaError:
+            progress.stop()
+            raise
+    elapsed = time.perf_counter() - start
+    _, records = read_run(prepared.log.dir)
+    rows = leaderboard(records)
+    if as_json:
+        print(json.dumps({"run_dir": str(prepared.log.dir), **summary.to_dict(),
+                          "leaderboard": [r.to_dict() for r in rows]}))
+    console.print(leaderboard_table(rows, title=f"Leaderboard: {name}"))
+    errors = ", ".join(f"{k} {v}" for k, v in sorted(summary.errors.items()))
+    console.print(f"{summary.played} matches played in {elapsed:.1f}s ({summary.ok} ok"
+                  f"{', errors: ' + errors if errors else ''}); log: {prepared.log.dir}", markup=False)
+    console.print(f"replay: arena replay {prepared.log.dir}   leaderboard: arena leaderboard {prepared.log.dir}",
+                  markup=False)

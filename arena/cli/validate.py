@@ -1,0 +1,31 @@
+"""``arena validate``: check tournaments, scenarios and agent cards without running anything."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from arena.cli.app import console
+from arena.errors import ArenaError
+
+
+def register(app: typer.Typer) -> None:
+    app.command("validate")(validate)
+
+
+def validate(files: list[Path] = typer.Argument(..., help="YAML files to check.")) -> None:
+    """Each file gets 'ok' or one located error line; exit 2 if any file is bad."""
+    from arena.config import load_any
+
+    bad = 0
+    for path in files:
+        try:
+            kind, model = load_any(path)
+        except ArenaError as exc:
+            bad += 1
+            console.print(exc.one_line(), markup=False, highlight=False)
+            continue
+        console.print(f"{path}: ok ({kind} {getattr(model, 'name', '') or model.tournament.name})", markup=False)
+    if bad:
+        raise typer.Exit(code=2)

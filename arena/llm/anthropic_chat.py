@@ -1,0 +1,141 @@
+"""Anthropic Messages API backend.
+
+Differences from the OpenAI wire format handled here so callers can send the same messages list:
+system messages go into the ``system=`` parameter, a JSON schema becomes a forced tool whose input is the
+reply, ``stop`` becomes ``stop_sequences`` and stop reasons are mapped to OpenAI's vocabulary. Anthropic
+has no sampling seed, so ``seed`` is ignored. Retries and timeouts are the SDK's own (it honours
+``retry-after``), configured from the card.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from arena.config.model_spec import ModelSpec
+from arena.errors import ModelError
+from arena.llm.base import (
+    Completion,
+    _import_sdk,
+    api_key_for,
+    check_anthropic_base_url,
+    schema_name,
+    short,
+    translate_sdk_error,
+)
+
+_FINISH = {"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length", "tool_use": "stop"}
+
+
+def split_system(messages: list[dict[str, str]]) -> tuple[str | None, list[dict[str, str]]]:
+    """Pull system messages out (the Messages API takes them as a separate parameter)."""
+    system = [m["content"] for m in messages if m.get("role") == "system"]
+    rest = [{"role": m["role"], "content": m["content"]} for m in messages if m.get("role") != "system"]
+    return ("\n\n".join(system) if system else None), rest
+
+
+class AnthropicChatModel:
+    """``ChatModel`` over ``anthropic.AsyncAnthropic``; one client per player actor."""
+
+    def __init__(self, spec: ModelSpec) -> None:
+        self.spec = spec
+        check_anthropic_base_url(spec)
+        self._sdk = _import_sdk("anthropic", "anthropic", spec.model)
+        self._key = api_key_for(spec)
+        self._client = self._sdk.AsyncAnthropic(
+            base_url=spec.base_url,
+            api_key=self._key,
+            timeout=spec.timeout_s,
+            max_retries=spec.max_retries,
+        )
+
+    async def complete(
+        self,
+        messages: list[dict[str, str]],
+        *,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+        seed: int | None = None,
+        stop: list[str] | None = None,
+        json_schema: dict[str, Any] | None = None,
+    ) -> Completion:
+        """One message; see :class:`arena.llm.base.ChatModel`. ``seed`` is ignored (no API support)."""
+        spec = self.spec
+        system, chat = split_system(messages)
+        if not chat:
+            raise ModelError("the Messages API needs at least one user message", kind="config", model=spec.model)
+        structured = json_schema is not None and spec.structured == "auto"
+        kwargs: dict[str, Any] = {
+            "model": spec.model,
+            "messages": chat,
+            "max_tokens": max_tokens if max_tokens is not None else spec.max_tokens,
+            "temperature": temperature if temperature is not None else spec.temperature,
+        }
+        if system is not None:
+            kwargs["system"] = system
+        if spec.top_p is not None:
+            kwargs["top_p"] = spec.top_p
+        if stop:
+            kwargs["stop_sequences"] = stop
+        tool_name = schema_name(json_schema or {})
+        if structured:
+            if (json_schema or {}).get("type") != "object":
+                raise ModelError(
+                    "a structured reply on Anthropic needs a JSON schema with type: object (it becomes a "
+                    "tool's input_schema)",
+                    kind="config",
+                    model=spec.model,
+                )
+            kwargs["tools"] = [
+                {
+                    "name": tool_name,
+                    "description": "Give your reply by calling this tool with the fields filled in.",
+                    "input_schema": json_schema,
+                }
+            ]
+            kwargs["tool_choice"] = {"type": "tool", "name": tool_name}
+        start = time.perf_counter()
+        try:
+            response = await self._client.messages.create(**kwargs)
+        except (self._sdk.AnthropicError, ValueError) as exc:
+            raise translate_sdk_error(exc, self._sdk, model=spec.model, secret=self._key) from exc
+        latency = time.perf_counter() - start
+        return self._to_completion(response, latency, structured, tool_name)
+
+    def _to_completion(self, response: Any, latency: float, structured: bool, tool_name: str) -> Completion:
+        """Text blocks joined, or the forced tool's input as JSON text."""
+        model = self.spec.model
+        try:
+            blocks = list(response.content or [])
+            if structured:
+                inputs = [b.input for b in blocks if getattr(b, "type", None) == "tool_use"]
+                text = json.dumps(inputs[0], ensure_ascii=False) if inputs else ""
+            else:
+                text = "".join(b.text for b in blocks if getattr(b, "type", None) == "text")
+            stop_reason = str(response.stop_reason or "end_turn")
+            usage = response.usage
+            prompt_tokens = int(getattr(usage, "input_tokens", 0) or 0)
+            completion_tokens = int(getattr(usage, "output_tokens", 0) or 0)
+            served_by = getattr(response, "model", None) or model
+        except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
+            raise ModelError(
+                f"response is not a message ({type(exc).__name__}: {short(str(exc), 120)})",
+                kind="bad_response",
+                model=model,
+            ) from exc
+        if not text.strip():
+            raise ModelError(f"the reply has no text (stop_reason={stop_reason})", kind="empty", model=model)
+        return Completion(
+            text=text,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            latency_s=latency,
+            finish_reason=_FINISH.get(stop_reason, stop_reason),
+            model=str(served_by),
+            structured=structured,
+        )
+
+    async def aclose(self) -> None:
+        """Close the connection pool (optional hook)."""
+        await self._client.close()

@@ -1,0 +1,110 @@
+"""OpenAI chat-completions backend: OpenAI itself or any OpenAI-compatible server.
+
+One card works against api.openai.com, vLLM, Ollama or ``python -m llama_cpp.server`` by changing
+``base_url``. Retries are the SDK's own (exponential backoff that honours ``retry-after``), with the
+card's ``max_retries`` and ``timeout_s``; what still fails becomes a :class:`ModelError` whose kind the
+run summary counts. The key is read from the env var the card names and is scrubbed from any error text.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from arena.config.model_spec import ModelSpec
+from arena.errors import ModelError
+from arena.llm.base import Completion, _import_sdk, api_key_for, schema_name, short, translate_sdk_error
+
+
+class OpenAIChatModel:
+    """``ChatModel`` over ``openai.AsyncOpenAI``.
+
+    The client (and its connection pool) lives as long as this object; build one per player actor,
+    not one per call.
+    """
+
+    def __init__(self, spec: ModelSpec) -> None:
+        self.spec = spec
+        self._sdk = _import_sdk("openai", "openai", spec.model)
+        self._key = api_key_for(spec)
+        self._client = self._sdk.AsyncOpenAI(
+            base_url=spec.base_url,
+            api_key=self._key,
+            timeout=spec.timeout_s,
+            max_retries=spec.max_retries,
+        )
+
+    async def complete(
+        self,
+        messages: list[dict[str, str]],
+        *,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+        seed: int | None = None,
+        stop: list[str] | None = None,
+        json_schema: dict[str, Any] | None = None,
+    ) -> Completion:
+        """One chat completion; see :class:`arena.llm.base.ChatModel`."""
+        spec = self.spec
+        structured = json_schema is not None and spec.structured == "auto"
+        kwargs: dict[str, Any] = {
+            "model": spec.model,
+            "messages": messages,
+            "max_tokens": max_tokens if max_tokens is not None else spec.max_tokens,
+            "temperature": temperature if temperature is not None else spec.temperature,
+        }
+        if spec.top_p is not None:
+            kwargs["top_p"] = spec.top_p
+        if seed is not None:
+            kwargs["seed"] = seed
+        if stop:
+            kwargs["stop"] = stop
+        if structured:
+            # strict=False: strict mode rejects schemas without additionalProperties:false on every
+            # object; servers that support json_schema (vLLM, llama.cpp) constrain decoding either way.
+            kwargs["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": schema_name(json_schema or {}), "schema": json_schema, "strict": False},
+            }
+        start = time.perf_counter()
+        try:
+            response = await self._client.chat.completions.create(**kwargs)
+        except (self._sdk.OpenAIError, ValueError) as exc:
+            raise translate_sdk_error(exc, self._sdk, model=spec.model, secret=self._key) from exc
+        latency = time.perf_counter() - start
+        return self._to_completion(response, latency, structured)
+
+    def _to_completion(self, response: Any, latency: float, structured: bool) -> Completion:
+        """Read the reply defensively: a non-conforming server gives a str or a half-filled object."""
+        model = self.spec.model
+        try:
+            choice = response.choices[0]
+            text = choice.message.content
+            finish = choice.finish_reason or "stop"
+            usage = response.usage
+            prompt_tokens = int(usage.prompt_tokens) if usage and usage.prompt_tokens is not None else 0
+            completion_tokens = (
+                int(usage.completion_tokens) if usage and usage.completion_tokens is not None else 0
+            )
+            served_by = getattr(response, "model", None) or model
+        except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
+            raise ModelError(
+                f"response is not a chat completion ({type(exc).__name__}: {short(str(exc), 120)})",
+                kind="bad_response",
+                model=model,
+            ) from exc
+        if not isinstance(text, str) or not text.strip():
+            raise ModelError(f"the reply has no text (finish_reason={finish})", kind="empty", model=model)
+        return Completion(
+            text=text,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            latency_s=latency,
+            finish_reason=str(finish),
+            model=str(served_by),
+            structured=structured,
+        )
+
+    async def aclose(self) -> None:
+        """Close the connection pool (optional hook; garbage collection does it otherwise)."""
+        await self._client.close()

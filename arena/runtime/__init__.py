@@ -1,0 +1,1 @@
+"""Where policies run: Ray actors (default; laptop or cluster) or in-process (``--local``)."""

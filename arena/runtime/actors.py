@@ -1,0 +1,65 @@
+"""Ray actors that host players and critics.
+
+One actor per agent card serves every match that card plays: actors are async, so one actor has many
+requests in flight (an LLM player awaits its model while other matches' turns proceed). Requests and
+results are small dataclasses; no file handles or loggers cross the boundary, so the same code runs on
+a laptop and on a cluster.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ray
+
+from arena.agents.base import ActRequest, ActResult, CritiqueRequest, CritiqueResult
+
+
+@ray.remote(num_cpus=0)
+class PlayerActor:
+    def __init__(self, card: dict[str, Any]) -> None:
+        from arena.agents.factory import build_player
+        from arena.config.models import AgentCard
+
+        self.card = AgentCard.model_validate(card)
+        self.player = build_player(self.card)
+
+    async def act(self, request: ActRequest) -> ActResult:
+        return await self.player.act(request)
+
+    async def ping(self) -> str:
+        return self.card.name
+
+
+@ray.remote(num_cpus=0)
+class CriticActor:
+    def __init__(self, card: dict[str, Any]) -> None:
+        from arena.agents.factory import build_critic
+        from arena.config.models import AgentCard
+
+        self.card = AgentCard.model_validate(card)
+        self.critic = build_critic(self.card)
+
+    async def critique(self, request: CritiqueRequest) -> CritiqueResult:
+        return await self.critic.critique(request)
+
+    async def ping(self) -> str:
+        return self.card.name
+
+
+class RayPlayer:
+    """The driver-side handle: the ``Player`` protocol over an actor (one awaited remote call a turn)."""
+
+    def __init__(self, actor: Any) -> None:
+        self.actor = actor
+
+    async def act(self, request: ActRequest) -> ActResult:
+        return await self.actor.act.remote(request)
+
+
+class RayCritic:
+    def __init__(self, actor: Any) -> None:
+        self.actor = actor
+
+    async def critique(self, request: CritiqueRequest) -> CritiqueResult:
+        return await self.actor.critique.remote(request)

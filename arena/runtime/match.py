@@ -1,0 +1,200 @@
+"""Play one match (one round) and one series (R rounds with memory) against player handles.
+
+This is the only code that steps an env. It runs in the driver's event loop and awaits players and
+critics wherever they live (Ray actors, or in-process objects with ``--local``), so a turn costs one
+remote call. Failures of a player or critic end that match as ``error`` with the reason recorded; they
+never escape to the tournament.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from arena.agents.base import ActRequest, ActResult, Critic, CritiqueRequest, Player, add_usage
+from arena.config.models import ResolvedTournament
+from arena.games import game_of
+from arena.memory import Memory
+from arena.runlog import SCHEMA_VERSION, utc_now
+from arena.schedule import SeriesSpec, derive_seed
+
+
+@dataclass
+class MatchContext:
+    """What every match of a run shares: the config, player handles by agent name, the critic."""
+
+    resolved: ResolvedTournament
+    players: Mapping[str, Player]
+    critic: Critic | None = None
+    run_id: str = ""
+
+
+@dataclass
+class SeriesState:
+    """Where a series stands: the next round and each advised role's memory."""
+
+    next_round: int = 1
+    memories: dict[str, Memory] = field(default_factory=dict)
+
+
+def _error(kind: str, message: str, role: str | None = None) -> dict[str, Any]:
+    return {"kind": kind, "message": " ".join(str(message).split())[:2000], "role": role}
+
+
+async def play_match(ctx: MatchContext, series: SeriesSpec, round_: int, state: SeriesState) -> dict[str, Any]:
+    """Play round ``round_`` of ``series`` and return its log record (without feedback)."""
+    scenario = ctx.resolved.scenarios[series.scenario]
+    game = game_of(scenario)
+    agents = series.agents
+    seed = series.round_seed(round_)
+    started, t0 = utc_now(), time.perf_counter()
+    env = game.make_env(scenario)
+    env.reset(seed=seed)
+    transcript: list[dict[str, Any]] = []
+    usage: dict[str, dict[str, Any]] = {role: {} for role in agents}
+    memory_text = {role: mem.render() for role, mem in state.memories.items()}
+    error: dict[str, Any] | None = None
+    for turn, role in enumerate(env.agent_iter()):
+        observation, _reward, terminated, truncated, info = env.last()
+        if terminated or truncated:
+            env.step(None)
+            continue
+        mem = state.memories.get(role)
+        request = ActRequest(
+            match_id=series.match_id(round_),
+            role=role,
+            observation=observation["prompt"],
+            info=info,
+            memory=mem.kept() if mem else [],
+            memory_text=memory_text.get(role, ""),
+            seed=derive_seed(seed, f"{role}:{turn}"),
+        )
+        try:
+            result: ActResult = await ctx.players[agents[role]].act(request)
+        except Exception as exc:  # a crashed actor or policy bug: this match fails, the run goes on
+            error = _error("crash", f"{type(exc).__name__}: {exc}", role)
+            break
+        add_usage(usage[role], result.usage)
+        if result.error:
+            error = {**result.error, "role": role}
+            break
+        env.step(result.text)
+        entry = env.bargain.dialogue[-1].to_dict() if env.bargain.dialogue else {}
+        entry.pop("text", None)
+        entry.pop("turn", None)
+        turn_record = {"turn": len(transcript), "role": role, "agent": agents[role], "text": result.text,
+                       "player_how": result.how, **entry}
+        if result.prompt is not None:
+            turn_record["prompt"] = result.prompt
+        transcript.append(turn_record)
+    outcome = dict(env.outcome)
+    rewards = {role: 0.0 for role in agents}
+    if error is None:
+        rewards = {role: float(v) for role, v in env.bargain.rewards().items()}
+    env.close()
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "match",
+        "run_id": ctx.run_id,
+        "match_id": series.match_id(round_),
+        "series_id": series.series_id,
+        "scenario": series.scenario,
+        "game": scenario.game,
+        "arm": series.arm,
+        "repeat": series.repeat,
+        "round": round_,
+        "rounds": series.rounds,
+        "seed": seed,
+        "agents": agents,
+        "status": "error" if error else "ok",
+        "error": error,
+        "outcome": outcome,
+        "rewards": rewards,
+        "transcript": transcript,
+        "memory_before": memory_text,
+        "feedback": {},
+        "usage": usage,
+        "started_at": started,
+        "finished_at": utc_now(),
+        "duration_s": round(time.perf_counter() - t0, 6),
+    }
+
+
+async def feedback_for(
+    ctx: MatchContext, series: SeriesSpec, record: dict[str, Any], role: str, memory: Memory
+) -> dict[str, Any]:
+    """The advice the advised ``role`` gets after a round, by the series' arm."""
+    fb = ctx.resolved.tournament.feedback
+    scenario = ctx.resolved.scenarios[series.scenario]
+    if fb is None or series.arm == "none":
+        return {"arm": series.arm, "suggestions": []}
+    if series.arm == "constant":
+        return {"arm": "constant", "suggestions": [fb.constant_text]}
+    if series.arm == "human":
+        rng = random.Random(derive_seed(record["seed"], f"human:{role}"))
+        return {"arm": "human", "suggestions": rng.sample(scenario.feedback_pool, fb.suggestions)}
+    if ctx.critic is None:
+        return {"arm": "ai", "suggestions": [], "error": _error("config", "no critic")}
+    request = CritiqueRequest(
+        match_id=record["match_id"],
+        advised_role=role,
+        scenario=scenario.model_dump(),
+        transcript=record["transcript"],
+        outcome={**record["outcome"], "rewards": record["rewards"]},
+        memory=memory.kept(),
+        max_suggestions=fb.suggestions,
+        seed=derive_seed(record["seed"], f"critic:{role}"),
+    )
+    try:
+        result = await ctx.critic.critique(request)
+    except Exception as exc:
+        return {"arm": "ai", "suggestions": [], "error": _error("crash", f"{type(exc).__name__}: {exc}")}
+    out: dict[str, Any] = {
+        "arm": "ai", "critic": ctx.resolved.critic, "suggestions": result.suggestions[: fb.suggestions],
+        "usage": result.usage,
+    }
+    if result.error:
+        out["error"] = result.error
+    return out
+
+
+async def play_series(
+    ctx: MatchContext, series: SeriesSpec, state: SeriesState, emit: Callable[[dict[str, Any]], None]
+) -> None:
+    """Play the remaining rounds of a series in order, updating memory between rounds."""
+    fb = ctx.resolved.tournament.feedback
+    scenario = ctx.resolved.scenarios[series.scenario]
+    game = game_of(scenario)
+    advised = fb.advised_roles() if fb else ()
+    budget = ctx.resolved.tournament.memory.budget_tokens
+    for role in advised:
+        state.memories.setdefault(role, Memory(budget_tokens=budget))
+    for round_ in range(state.next_round, series.rounds + 1):
+        record = await play_match(ctx, series, round_, state)
+        if record["status"] == "ok" and round_ < series.rounds:
+            for role in advised:
+                memory = state.memories[role]
+                memory.add_outcome(round_, game.outcome_text(role, record["outcome"], record["rewards"], scenario))
+                given = await feedback_for(ctx, series, record, role, memory)
+                memory.add_advice(round_, given["suggestions"])
+                record["feedback"][role] = given
+        record["memory_after"] = {role: mem.to_dict() for role, mem in state.memories.items()}
+        state.next_round = round_ + 1
+        emit(record)
+
+
+def restore_state(series: SeriesSpec, records: list[dict[str, Any]]) -> SeriesState:
+    """Rebuild a series' state from its logged rounds (the contiguous prefix 1..k)."""
+    by_round = {r["round"]: r for r in records}
+    k = 0
+    while k + 1 in by_round:
+        k += 1
+    state = SeriesState(next_round=k + 1)
+    if k:
+        state.memories = {
+            role: Memory.from_dict(data) for role, data in by_round[k].get("memory_after", {}).items()
+        }
+    return state

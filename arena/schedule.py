@@ -1,0 +1,64 @@
+"""Turn a resolved tournament into the list of series to play, deterministically.
+
+A *series* is one pairing (an agent card per role) on one scenario, under one feedback arm, with one
+repeat seed, played for R rounds in order (memory carries from round to round). A *match* is one round
+of a series. Ids are readable and stable, so a resumed run can tell what is already done, and seeds
+depend on the pairing and repeat but not on the arm: every arm meets the same seeds, so the effect of
+feedback is measured against its control, not against luck.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from dataclasses import dataclass
+
+from arena.config.models import ResolvedTournament
+
+
+@dataclass(frozen=True)
+class SeriesSpec:
+    series_id: str
+    scenario: str
+    pairing: tuple[tuple[str, str], ...]  # (role, agent name) in role order
+    arm: str
+    repeat: int
+    rounds: int
+    seed: int
+
+    def match_id(self, round_: int) -> str:
+        return f"{self.series_id}.r{round_}"
+
+    def round_seed(self, round_: int) -> int:
+        return derive_seed(self.seed, f"round{round_}")
+
+    @property
+    def agents(self) -> dict[str, str]:
+        return dict(self.pairing)
+
+
+def derive_seed(seed: int, key: str) -> int:
+    """A 31-bit seed from a parent seed and a key; stable across processes and Python versions."""
+    digest = hashlib.sha256(f"{seed}:{key}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
+
+
+def plan(resolved: ResolvedTournament) -> list[SeriesSpec]:
+    """Every series of the tournament, in a stable order (scenario, pairing, repeat, arm)."""
+    t = resolved.tournament
+    roles = list(resolved.players)
+    out: list[SeriesSpec] = []
+    for scenario in resolved.scenarios:
+        for combo in itertools.product(*(resolved.players[r] for r in roles)):
+            pairing = tuple(zip(roles, combo, strict=True))
+            for repeat in range(t.repeats):
+                key = f"{scenario}|{'|'.join(combo)}|{repeat}"
+                seed = derive_seed(t.seed, key)
+                for arm in resolved.arms():
+                    sid = ".".join([scenario, *combo, arm, f"s{repeat}"])
+                    out.append(SeriesSpec(sid, scenario, pairing, arm, repeat, t.rounds, seed))
+    return out
+
+
+def match_count(series: list[SeriesSpec]) -> int:
+    return sum(s.rounds for s in series)
