@@ -51,8 +51,9 @@ def outcome_text(outcome: dict[str, Any], status: str = "ok") -> str:
 
 
 def match_list(records: list[dict[str, Any]]) -> Table:
-    table = Table(title=f"{len(records)} matches", title_justify="left")
-    for col in ("match", "arm", "round", "agents", "outcome", "turns"):
+    table = Table(title=f"{len(records)} matches", title_justify="left", pad_edge=False)
+    table.add_column("match", no_wrap=True)
+    for col in ("arm", "round", "agents", "outcome", "turns"):
         table.add_column(col)
     for rec in sorted(records, key=lambda r: (r["series_id"], r["round"])):
         agents = " vs ".join(f"{a} ({r})" for r, a in rec["agents"].items())
@@ -77,26 +78,27 @@ def match_view(rec: dict[str, Any]) -> RenderableType:
             block = Text(f"memory of {role}:\n", style="dim")
             block.append(visible(memory), style="dim")
             parts.append(block)
-    table = Table(show_header=True, header_style="bold", expand=False)
-    table.add_column("#", justify="right")
-    table.add_column("speaker")
-    table.add_column("utterance", overflow="fold", max_width=80)
-    table.add_column("offer", justify="right")
-    table.add_column("parsed")
     for turn in rec.get("transcript", []):
         role = turn.get("role", "?")
-        speaker = Text(f"{turn.get('agent', '')} ({role})", style=ROLE_STYLES.get(role, ""))
-        moves = []
+        line = Text(f"{turn.get('turn', ''):>3} ")
+        line.append(f"{visible(str(turn.get('agent', '')))} ({role})", style=f"bold {ROLE_STYLES.get(role, '')}")
+        details = []
+        if turn.get("offer") is not None:
+            details.append(f"offer {_money(turn.get('offer'))}")
         if turn.get("accept"):
-            moves.append("ACCEPT")
+            details.append("ACCEPT")
         if turn.get("quit"):
-            moves.append("QUIT")
+            details.append("QUIT")
         if turn.get("event"):
-            moves.append(f"event: {turn['event']}")
+            details.append(f"event {turn['event']}")
         how = "/".join(x for x in (turn.get("player_how"), turn.get("how")) if x)
-        table.add_row(str(turn.get("turn", "")), speaker, plain(turn.get("text", "")),
-                      _money(turn.get("offer")), plain(" ".join([how, *moves]).strip()))
-    parts.append(table)
+        if how:
+            details.append(f"read as {how}")
+        if details:
+            line.append("  " + ", ".join(details), style="dim")
+        line.append("\n      ")
+        line.append(visible(str(turn.get("text", ""))))
+        parts.append(line)
     end = Text()
     end.append("outcome: ", style="bold")
     end.append(visible(outcome_text(rec.get("outcome") or {}, rec["status"])))

@@ -14,7 +14,7 @@ from rich.console import Console
 
 from arena.errors import ArenaError
 
-console = Console(stderr=True, highlight=False)
+console = Console(stderr=True, highlight=False, soft_wrap=True)
 app = typer.Typer(
     name="arena",
     help="Multi-agent self-play arena for language models: run tournaments, replay logs, rank agents.",

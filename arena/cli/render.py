@@ -11,11 +11,11 @@ from arena.replay import plain
 
 
 def leaderboard_table(rows: list[Row], title: str = "Leaderboard") -> Table:
-    table = Table(title=title, title_justify="left")
-    for col, justify in (("agent", "left"), ("role", "left"), ("matches", "right"), ("deal rate", "right"),
-                         ("mean price", "right"), ("mean reward", "right"), ("rating", "right"),
-                         ("errors", "right")):
-        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    table = Table(title=title, title_justify="left", pad_edge=False)
+    table.add_column("agent", no_wrap=True)
+    table.add_column("role", no_wrap=True)
+    for col in ("matches", "deals", "price", "reward", "rating", "errors"):
+        table.add_column(col, justify="right", no_wrap=True)
     for row in rows:
         table.add_row(
             plain(row.agent), row.role, str(row.matches), f"{row.deal_rate:.0%}",

@@ -80,6 +80,10 @@ class NegotiationScenario(StrictModel):
                 f"no deal is possible inside deal_range ({lo:g}, {hi:g}) with seller cost "
                 f"{self.seller.cost:g} and buyer budget {self.buyer.budget:g}"
             )
+        try:
+            self.to_params()  # the env's own checks (brief placeholders, currency, limits)
+        except ValueError as exc:
+            raise ValueError(str(exc)) from exc
         return self
 
     @property

@@ -17,7 +17,8 @@ Action space (both agents)
 Observation space (both agents)
     ``Dict({"prompt": Text(max_length=prompt_max_length, min_length=0, charset=CHARSET),
     "turn": Discrete(max_turns + 1)})``. ``prompt`` is the agent's private brief and the move syntax, then
-    the dialogue so far as ``"seller: ..."`` / ``"buyer: ..."`` lines (oldest lines dropped first if it
+    the dialogue so far as one ``"seller: ..."`` / ``"buyer: ..."`` line per utterance (newlines inside an
+    utterance become spaces, so nobody can forge the other's line; oldest lines dropped first if it
     would not fit, which the default sizing never needs), then notes about events since the agent last
     spoke. ``turn`` is the number of utterances so far.
 
@@ -70,6 +71,11 @@ _EMPTY_DIALOGUE = "(nothing yet)\n"
 _NOTES_BUDGET = 1200  # room for the notes of two utterances (each note is under 200 characters)
 
 
+def _one_line(text: str) -> str:
+    """Newlines and tabs become spaces (same length, so the prompt sizing still holds)."""
+    return text.replace("\n", " ").replace("\t", " ")
+
+
 class NegotiationEnv(AECEnv):
     """Seller and buyer bargain in free text; see the module docstring for spaces, infos and rewards."""
 
@@ -78,9 +84,8 @@ class NegotiationEnv(AECEnv):
     def __init__(self, params: NegotiationParams | None = None, render_mode: str | None = None) -> None:
         super().__init__()
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
-            raise ValueError(
-                f"render_mode must be one of {self.metadata['render_modes']} or None, got {render_mode!r}"
-            )
+            modes = self.metadata["render_modes"]
+            raise ValueError(f"render_mode must be one of {modes} or None, got {render_mode!r}")
         self.params = params if params is not None else NegotiationParams()
         self.params.validate()
         self.render_mode = render_mode
@@ -95,9 +100,7 @@ class NegotiationEnv(AECEnv):
         )
         # Spaces are built once: api_test and seed_test need the same object on every call.
         self._observation_spaces = {
-            role: Dict(
-                {"prompt": text_space(self.prompt_max_length), "turn": Discrete(self.params.max_turns + 1)}
-            )
+            role: Dict({"prompt": text_space(self.prompt_max_length), "turn": Discrete(self.params.max_turns + 1)})
             for role in ROLES
         }
         self._action_spaces = {role: text_space(self.params.max_utterance_chars) for role in ROLES}
@@ -165,7 +168,8 @@ class NegotiationEnv(AECEnv):
     def observe(self, agent: str) -> dict[str, Any]:
         """``{"prompt": brief + dialogue + notes, "turn": utterances so far}``, always inside the space."""
         head = self._briefs[agent] + _DIALOGUE_HEADER
-        lines = [f"{entry.role}: {entry.text}\n" for entry in self.bargain.dialogue]
+        # One line per utterance: a newline inside a message must not forge a "buyer: ..." line.
+        lines = [f"{entry.role}: {_one_line(entry.text)}\n" for entry in self.bargain.dialogue]
         body = "".join(lines) if lines else _EMPTY_DIALOGUE
         notes = "".join(f"Note: {event['note']}\n" for event in self._events_for(agent) if event["note"])
         body += notes[:_NOTES_BUDGET]
@@ -199,7 +203,7 @@ class NegotiationEnv(AECEnv):
             gymnasium.logger.warn("render() called without a render_mode; pass render_mode='ansi' or 'human'")
             return None
         lines = [
-            f"{entry.role}: {entry.text}" + (f"  <{entry.event}>" if entry.event else "")
+            f"{entry.role}: {_one_line(entry.text)}" + (f"  <{entry.event}>" if entry.event else "")
             for entry in self.bargain.dialogue
         ]
         outcome = self.bargain.outcome

@@ -24,34 +24,18 @@ Example::
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from arena.envs.text import normalize
 
-__all__ = [
-    "ROLES",
-    "Bargain",
-    "Entry",
-    "Move",
-    "NegotiationParams",
-    "format_money",
-    "other_role",
-    "parse_move",
-]
+__all__ = ["ROLES", "Bargain", "Entry", "Move", "NegotiationParams", "format_money", "other_role", "parse_move"]
 
 Role = Literal["seller", "buyer"]
 ROLES: tuple[str, str] = ("seller", "buyer")
-PLACEHOLDERS: tuple[str, ...] = (
-    "item",
-    "description",
-    "cost",
-    "budget",
-    "opening",
-    "other_opening",
-    "currency",
-)
+PLACEHOLDERS: tuple[str, ...] = tuple("item description cost budget opening other_opening currency".split())
 
 DEFAULT_SELLER_BRIEF = (
     "You are the seller of {description}. It cost you {currency}{cost}; sell it for as high a price as you "
@@ -108,13 +92,13 @@ class NegotiationParams:
     buyer_brief: str | None = None
 
     def __post_init__(self) -> None:
-        # YAML hands us lists and ints; freeze them into the declared types before checking.
+        # YAML hands us lists and ints (numpy, its own scalars); freeze them into the declared types before checking.
         if isinstance(self.accept_phrases, list | str):
             phrases = (self.accept_phrases,) if isinstance(self.accept_phrases, str) else self.accept_phrases
             object.__setattr__(self, "accept_phrases", tuple(phrases))
         for name in _PRICE_FIELDS:
             value = getattr(self, name)
-            if isinstance(value, int) and not isinstance(value, bool):
+            if isinstance(value, numbers.Real) and not isinstance(value, bool | float):
                 object.__setattr__(self, name, float(value))
         self.validate()
 
@@ -124,12 +108,8 @@ class NegotiationParams:
             if not isinstance(getattr(self, name), str) or not getattr(self, name).strip():
                 raise ValueError(f"{name} must be a non-empty string, got {getattr(self, name)!r}")
         cur = self.currency
-        if (
-            not isinstance(cur, str)
-            or not 1 <= len(cur) <= 5
-            or normalize(cur, 5) != cur
-            or cur.strip() != cur
-        ):
+        ascii_ok = isinstance(cur, str) and normalize(cur, 5) == cur == cur.strip()
+        if not ascii_ok or not 1 <= len(cur) <= 5:
             raise ValueError(f"currency must be 1-5 printable ASCII characters, got {cur!r}")
         if any(char.isdigit() for char in cur):
             raise ValueError(f"currency must not contain digits, got {cur!r}")
@@ -163,14 +143,14 @@ class NegotiationParams:
                 continue
             if not isinstance(template, str) or not template.strip():
                 raise ValueError(f"{role}_brief must be a non-empty string or null, got {template!r}")
+            if len(template) > 3000:
+                raise ValueError(f"{role}_brief must be at most 3000 characters, got {len(template)}")
             try:
                 template.format(**dict.fromkeys(PLACEHOLDERS, "0"))
             except KeyError as err:
                 known = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
-                raise ValueError(
-                    f"{role}_brief: unknown placeholder {{{err.args[0]}}}; known: {known}"
-                ) from None
-            except (ValueError, IndexError) as err:
+                raise ValueError(f"{role}_brief: unknown placeholder {{{err.args[0]}}}; known: {known}") from None
+            except (ValueError, IndexError, AttributeError) as err:
                 raise ValueError(
                     f"{role}_brief: malformed template ({err}); write literal braces as {{{{ and }}}}"
                 ) from None
@@ -178,11 +158,8 @@ class NegotiationParams:
     def brief_numbers(self, role: str) -> dict[str, Any]:
         """The private facts ``role`` knows: what scripted players read from ``infos[agent]["brief"]``."""
         seller = role == "seller"
-        numbers: dict[str, Any] = {
-            "item": self.item,
-            "description": self.description,
-            "currency": self.currency,
-        }
+        numbers: dict[str, Any] = {"item": self.item, "description": self.description}
+        numbers["currency"] = self.currency
         numbers["cost" if seller else "budget"] = self.seller_cost if seller else self.buyer_budget
         numbers["opening"] = self.seller_opening if seller else self.buyer_opening
         numbers["other_opening"] = self.buyer_opening if seller else self.seller_opening
@@ -204,11 +181,8 @@ class NegotiationParams:
             "opening": format_money(self.seller_opening if seller else self.buyer_opening),
             "other_opening": format_money(self.buyer_opening if seller else self.seller_opening),
         }
-        text = (
-            template.format(**values)
-            + "\n"
-            + MOVE_RULES.format(currency=self.currency, other=other_role(role))
-        )
+        rules = MOVE_RULES.format(currency=self.currency, other=other_role(role))
+        text = template.format(**values) + "\n" + rules
         return normalize(text, 4000)
 
 
@@ -382,10 +356,8 @@ class Bargain:
             raise ValueError(f"it is the {self.to_move}'s turn, not the {role}'s")
         if isinstance(text, bytes):
             text = text.decode("utf-8", errors="replace")
-        text = normalize(
-            text if isinstance(text, str) else ("" if text is None else str(text)),
-            self.params.max_utterance_chars,
-        )
+        text = "" if text is None else text if isinstance(text, str) else str(text)
+        text = normalize(text, self.params.max_utterance_chars)
         move = parse_move(text, self.params)
         events: list[str] = [move.reason] if move.reason else []
         notes: list[str] = [_NOTES[move.reason]] if move.reason else []

@@ -3,7 +3,8 @@
 Differences from the OpenAI wire format handled here so callers can send the same messages list:
 system messages go into the ``system=`` parameter, a JSON schema becomes a forced tool whose input is the
 reply, ``stop`` becomes ``stop_sequences`` and stop reasons are mapped to OpenAI's vocabulary. Anthropic
-has no sampling seed, so ``seed`` is ignored. Retries and timeouts are the SDK's own (it honours
+has no sampling seed, so ``seed`` is ignored; temperature and top_p are sent only when set explicitly
+(see :func:`sampling_params`). Retries and timeouts are the SDK's own (it honours
 ``retry-after``), configured from the card.
 """
 
@@ -33,6 +34,23 @@ def split_system(messages: list[dict[str, str]]) -> tuple[str | None, list[dict[
     system = [m["content"] for m in messages if m.get("role") == "system"]
     rest = [{"role": m["role"], "content": m["content"]} for m in messages if m.get("role") != "system"]
     return ("\n\n".join(system) if system else None), rest
+
+
+def sampling_params(spec: ModelSpec, temperature: float | None) -> dict[str, float]:
+    """Sampling settings to send, only when the card or the call set them explicitly.
+
+    anthropic 1.x removed ``temperature``/``top_p`` from ``messages.create`` (the API deprecates them:
+    Opus 4.7+ answer 400 to any value), while older models still honour them. So they travel in
+    ``extra_body``, and a card that never mentions temperature sends none (the API default applies).
+    """
+    out: dict[str, float] = {}
+    if temperature is not None:
+        out["temperature"] = temperature
+    elif "temperature" in spec.model_fields_set:
+        out["temperature"] = spec.temperature
+    if spec.top_p is not None:
+        out["top_p"] = spec.top_p
+    return out
 
 
 class AnthropicChatModel:
@@ -70,12 +88,12 @@ class AnthropicChatModel:
             "model": spec.model,
             "messages": chat,
             "max_tokens": max_tokens if max_tokens is not None else spec.max_tokens,
-            "temperature": temperature if temperature is not None else spec.temperature,
         }
+        sampling = sampling_params(spec, temperature)
+        if sampling:
+            kwargs["extra_body"] = sampling
         if system is not None:
             kwargs["system"] = system
-        if spec.top_p is not None:
-            kwargs["top_p"] = spec.top_p
         if stop:
             kwargs["stop_sequences"] = stop
         tool_name = schema_name(json_schema or {})

@@ -32,7 +32,7 @@ from arena.config.model_spec import ModelSpec
 from arena.errors import ModelError
 from arena.llm.base import Completion, _import_sdk, find_gguf, short
 
-LOAD_SEED = 0
+LOAD_SEED = 1  # not 0: Llama() treats a falsy seed as "random" (LLAMA_DEFAULT_SEED)
 
 
 @dataclass

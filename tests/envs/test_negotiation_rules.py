@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 
 from arena.envs.negotiation_rules import Bargain, Move, NegotiationParams, format_money, parse_move
@@ -55,9 +56,7 @@ def test_custom_brief_templates_are_filled() -> None:
         "they open {other_opening}. {{literal}}",
         buyer_brief="Budget {currency}{budget}.",
     )
-    assert p.brief("seller").startswith(
-        "Sell balloon (a red party balloon); cost $8, open 20, they open 10. {literal}"
-    )
+    assert p.brief("seller").startswith("Sell balloon (a red party balloon); cost $8, open 20, they open 10. {literal}")
     assert p.brief("buyer").startswith("Budget $20.")
 
 
@@ -65,6 +64,9 @@ def test_params_coerce_yaml_types() -> None:
     p = NegotiationParams(seller_cost=8, accept_phrases=["deal"])  # type: ignore[arg-type]
     assert isinstance(p.seller_cost, float) and p.accept_phrases == ("deal",)
     assert NegotiationParams(accept_phrases="deal").accept_phrases == ("deal",)  # type: ignore[arg-type]
+    numpy_cost = NegotiationParams(seller_cost=np.int64(8), deal_high=np.float32(19.5))  # type: ignore[arg-type]
+    assert type(numpy_cost.seller_cost) is float and type(numpy_cost.deal_high) is float
+    assert hash(p) == hash(NegotiationParams(seller_cost=8.0, accept_phrases=("deal",)))
 
 
 @pytest.mark.parametrize(
@@ -89,6 +91,8 @@ def test_params_coerce_yaml_types() -> None:
         ({"seller_brief": "cost {price}"}, r"seller_brief: unknown placeholder \{price\}; known: \{item\}"),
         ({"buyer_brief": "budget {budget"}, r"buyer_brief: malformed template"),
         ({"buyer_brief": ""}, r"buyer_brief must be a non-empty string or null"),
+        ({"buyer_brief": "{item.x}"}, r"buyer_brief: malformed template"),
+        ({"seller_brief": "x" * 3001}, r"seller_brief must be at most 3000 characters, got 3001"),
     ],
 )
 def test_impossible_params_are_rejected_with_clear_messages(kwargs: dict, message: str) -> None:
@@ -152,9 +156,7 @@ def test_fallback_uses_the_scenario_currency() -> None:
     assert parse_move("$14", p) == Move()
 
 
-@pytest.mark.parametrize(
-    "text", ["", "Hello there!", "I like it, 12 maybe?", "50% off", "[COUNTER 12]", "no deal"]
-)
+@pytest.mark.parametrize("text", ["", "Hello there!", "I like it, 12 maybe?", "50% off", "[COUNTER 12]", "no deal"])
 def test_no_price_is_a_legal_no_move(text: str) -> None:
     assert parse_move(text, DEFAULT) == Move(how="none")
 
@@ -163,9 +165,7 @@ def test_accept_phrases_only_when_configured_and_not_negated() -> None:
     assert parse_move("Deal!", DEFAULT).accept is False
     assert parse_move("Deal!", PHRASES) == Move(accept=True, how="fallback")
     assert parse_move("OK, I   ACCEPT.", PHRASES).accept is True
-    assert parse_move("That sounds good to me at $15", PHRASES) == Move(
-        offer=15.0, accept=True, how="fallback"
-    )
+    assert parse_move("That sounds good to me at $15", PHRASES) == Move(offer=15.0, accept=True, how="fallback")
     for negated in ("No deal.", "I do not accept", "I don't accept that", "never a deal", "ideal price"):
         assert parse_move(negated, PHRASES).accept is False, negated
 
@@ -370,3 +370,12 @@ def test_apply_never_raises_on_odd_inputs(action: object) -> None:
     assert game.to_move == "buyer"
     if action == b"[OFFER $12]":
         assert entry.offer == 12.0
+
+
+def test_docstring_examples_run() -> None:
+    import doctest
+
+    import arena.envs.negotiation_rules
+
+    result = doctest.testmod(arena.envs.negotiation_rules)
+    assert result.attempted > 0 and result.failed == 0

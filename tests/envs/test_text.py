@@ -94,3 +94,11 @@ def test_text_space_accepts_sentences_and_empty_strings() -> None:
 def test_text_space_rejects_bad_length() -> None:
     with pytest.raises(ValueError, match="max_length must be >= 1, got 0"):
         text_space(0)
+
+
+def test_docstring_examples_run() -> None:
+    import doctest
+
+    import arena.envs.text
+
+    assert doctest.testmod(arena.envs.text).failed == 0

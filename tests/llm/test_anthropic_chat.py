@@ -68,7 +68,7 @@ def failure(spec: ModelSpec, **kwargs: object) -> ModelError:
 def test_success_moves_system_messages_and_records_usage(fake_llm: FakeLLMServer, key_env: str) -> None:
     reply = call(spec_for(fake_llm), max_tokens=12, temperature=0.2, seed=7, stop=["\n"])
     assert reply.text == "reply 1 from the fake anthropic server"
-    assert reply.completion_tokens == 6
+    assert reply.completion_tokens == 7  # the fake server counts words
     assert reply.prompt_tokens == 4 + 3 + 6
     assert reply.latency_s > 0
     assert reply.finish_reason == "stop"
@@ -84,6 +84,15 @@ def test_success_moves_system_messages_and_records_usage(fake_llm: FakeLLMServer
     assert request.json["stop_sequences"] == ["\n"]
     assert "seed" not in request.json  # Anthropic has no sampling seed
     assert "tools" not in request.json
+
+
+def test_sampling_params_only_when_set(fake_llm: FakeLLMServer, key_env: str) -> None:
+    """anthropic 1.x dropped temperature/top_p from create(); newer models reject them with 400."""
+    call(spec_for(fake_llm))
+    call(spec_for(fake_llm, temperature=0.4, top_p=0.8))
+    first, second = (r.json for r in fake_llm.requests)
+    assert "temperature" not in first and "top_p" not in first
+    assert (second["temperature"], second["top_p"]) == (0.4, 0.8)
 
 
 def test_json_schema_becomes_a_forced_tool(fake_llm: FakeLLMServer, key_env: str) -> None:

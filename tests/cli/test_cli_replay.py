@@ -1,0 +1,91 @@
+"""``arena run`` / ``replay`` / ``leaderboard`` as a user types them (in-process, output captured)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from arena.cli.app import main
+
+ROOT = Path(__file__).resolve().parents[2]
+BALLOON = ROOT / "scenarios" / "negotiation" / "balloon-scripted.yaml"
+
+
+def cli(*args: str) -> int:
+    try:
+        main(list(args))
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    logs = tmp_path_factory.mktemp("logs")
+    assert cli("run", str(BALLOON), "--local", "--logs-dir", str(logs), "--run-id", "demo") == 0
+    return logs / "demo"
+
+
+def test_run_prints_progress_and_leaderboard(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli("run", str(BALLOON), "--local", "--logs-dir", str(tmp_path), "--run-id", "x")
+    err = capsys.readouterr().err
+    assert code == 0
+    assert "36/36" in err
+    assert "Leaderboard: balloon-scripted" in err
+    assert "tough-seller" in err and "eager-buyer" in err
+
+
+def test_replay_lists_matches(run_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli("replay", str(run_dir)) == 0
+    err = capsys.readouterr().err
+    assert "36 matches" in err
+    assert "balloon.tough-seller.tough-buyer.none.s0.r1" in err
+
+
+def test_replay_shows_one_match_turn_by_turn(run_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    match_id = "balloon.fair-seller.fair-buyer.none.s0.r1"
+    assert cli("replay", str(run_dir), "--match", match_id) == 0
+    out = capsys.readouterr().err
+    record = next(json.loads(line) for line in (run_dir / "matches.jsonl").read_text().splitlines()
+                  if json.loads(line)["match_id"] == match_id)
+    assert "fair-seller (seller)" in out and "fair-buyer (buyer)" in out
+    assert "This is a good balloon and its price is $20" in out
+    price = record["outcome"]["price"]
+    assert f"outcome: deal ${price:g}" in out
+    assert out.count("[OFFER") >= 2
+
+
+def test_replay_unknown_match_is_one_line(run_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli("replay", str(run_dir), "--match", "nope") == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "no match 'nope'" in err
+
+
+def test_leaderboard_recomputes_from_log(run_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli("leaderboard", str(run_dir), "--json") == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {(r["agent"], r["role"]) for r in rows} == {
+        (f"{s}-{role}", role) for s in ("tough", "fair", "eager") for role in ("seller", "buyer")
+    }
+    assert all(r["matches"] == 12 for r in rows)
+    eager = next(r for r in rows if r["agent"] == "eager-buyer")
+    tough = next(r for r in rows if r["agent"] == "tough-buyer")
+    assert eager["deal_rate"] > tough["deal_rate"]
+
+
+def test_replay_shows_hostile_text_as_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from arena.replay import match_view
+    from rich.console import Console
+
+    record = {
+        "match_id": "m", "scenario": "s", "round": 1, "seed": 0, "status": "ok", "agents": {"seller": "a"},
+        "outcome": {"deal": False, "reason": "quit"}, "rewards": {"seller": 0.0},
+        "transcript": [{"turn": 0, "role": "seller", "agent": "[bold red]x[/]", "text": "[bold red]hi\x1b[31m"}],
+    }
+    console = Console(record=True, width=120, color_system=None)
+    console.print(match_view(record))
+    text = console.export_text()
+    assert "[bold red]hi\\x1b[31m" in text
+    assert "\x1b" not in text

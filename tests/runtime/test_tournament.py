@@ -1,0 +1,101 @@
+"""A scripted tournament end to end: through Ray, in-process, resumed after a torn write, reseeded."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from arena.config import load_tournament
+from arena.runlog import MATCHES_FILE, read_run
+from arena.runtime.pool import RunOptions
+from arena.tournament import execute, prepare_new, prepare_resume
+
+BALLOON = Path(__file__).resolve().parents[2] / "scenarios" / "negotiation" / "balloon-scripted.yaml"
+
+
+def run(tmp_path: Path, options: RunOptions, run_id: str = "t", source: Path = BALLOON) -> Path:
+    prepared = prepare_new(load_tournament(source), tmp_path / "logs", run_id)
+    execute(prepared, options)
+    return prepared.log.dir
+
+
+def outcomes(run_dir: Path) -> dict[str, tuple]:
+    _, records = read_run(run_dir)
+    return {r["match_id"]: (r["outcome"]["deal"], r["outcome"]["price"], r["rewards"]["seller"]) for r in records}
+
+
+def test_through_ray_logs_every_planned_match(tmp_path: Path, ray_session) -> None:
+    run_dir = run(tmp_path, RunOptions(concurrency=4))
+    header, records = read_run(run_dir)
+    assert len(records) == 3 * 3 * 4  # sellers x buyers x repeats, one round each
+    assert len({r["match_id"] for r in records}) == len(records)
+    assert header["status"] == "finished"
+    assert header["summary"]["ok"] == 36
+    assert all(r["status"] == "ok" and r["transcript"] for r in records)
+    # the run.json holds everything needed to resume without the YAML
+    assert set(header["config"]["agents"]) == {f"{s}-{r}" for s in ("tough", "fair", "eager") for r in ("seller", "buyer")}
+
+
+def test_ray_and_local_agree_and_seed_fixes_outcomes(tmp_path: Path, ray_session) -> None:
+    through_ray = outcomes(run(tmp_path, RunOptions(concurrency=3), "ray"))
+    local = outcomes(run(tmp_path, RunOptions(local=True), "local"))
+    again = outcomes(run(tmp_path, RunOptions(local=True, concurrency=1), "again"))
+    assert through_ray == local == again
+
+
+def test_other_seed_changes_outcomes(tmp_path: Path) -> None:
+    text = BALLOON.read_text().replace("seed: 7", "seed: 8")
+    other = BALLOON.parent / "tmp-balloon-seed8.yaml"
+    other.write_text(text)
+    try:
+        a = outcomes(run(tmp_path, RunOptions(local=True), "a"))
+        b = outcomes(run(tmp_path, RunOptions(local=True), "b", other))
+    finally:
+        other.unlink()
+    assert a.keys() == b.keys()
+    assert a != b
+
+
+def test_resume_after_torn_write_finishes_the_rest_once(tmp_path: Path) -> None:
+    full = run(tmp_path, RunOptions(local=True), "full")
+    # simulate a kill mid-write: keep 10 whole lines and half of the 11th
+    crashed = tmp_path / "logs" / "crashed"
+    shutil.copytree(full, crashed)
+    lines = (crashed / MATCHES_FILE).read_bytes().splitlines(keepends=True)
+    (crashed / MATCHES_FILE).write_bytes(b"".join(lines[:10]) + lines[10][: len(lines[10]) // 2])
+    header = json.loads((crashed / "run.json").read_text())
+    header["status"] = "running"
+    (crashed / "run.json").write_text(json.dumps(header))
+
+    prepared = prepare_resume(crashed)
+    assert prepared.summary.already_done == 10
+    assert prepared.summary.torn_bytes == len(lines[10]) // 2
+    summary = execute(prepared, RunOptions(local=True))
+    assert summary.played == 26
+
+    _, records = read_run(crashed)
+    ids = [r["match_id"] for r in records]
+    assert len(ids) == len(set(ids)) == 36
+    assert outcomes(crashed) == outcomes(full)
+    assert (crashed / "matches.jsonl.torn").read_bytes().startswith(lines[10][:20])
+
+
+def test_resume_of_a_finished_run_plays_nothing(tmp_path: Path) -> None:
+    done = run(tmp_path, RunOptions(local=True))
+    prepared = prepare_resume(done)
+    assert prepared.todo == []
+    assert execute(prepared, RunOptions(local=True)).played == 0
+    assert len(read_run(done)[1]) == 36
+
+
+def test_existing_run_directory_is_never_overwritten(tmp_path: Path) -> None:
+    from arena.errors import RunlogError
+
+    run(tmp_path, RunOptions(local=True), "same")
+    before = (tmp_path / "logs" / "same" / MATCHES_FILE).read_bytes()
+    with pytest.raises(RunlogError, match="run directory exists; resume it with --resume"):
+        run(tmp_path, RunOptions(local=True), "same")
+    assert (tmp_path / "logs" / "same" / MATCHES_FILE).read_bytes() == before
