@@ -48,12 +48,12 @@ def _negotiation_outcome(role: str, outcome: dict[str, Any], rewards: dict[str, 
 
 NEGOTIATION_REPLY = {
     "type": "object",
-    "properties": {
-        "message": {"type": "string", "maxLength": 240},
+    "properties": {  # offer first: a reply cut by max_tokens still carries the price
         "offer": {"type": "integer", "minimum": 0, "maximum": 100000},
         "accept": {"type": "boolean"},
+        "message": {"type": "string", "maxLength": 160},
     },
-    "required": ["message", "offer", "accept"],
+    "required": ["offer", "accept", "message"],
     "additionalProperties": False,
 }
 
@@ -79,8 +79,8 @@ GAMES: dict[str, Game] = {
         reply_schema=NEGOTIATION_REPLY,
         reply_to_action=_negotiation_action,
         reply_instructions=(
-            'Answer with JSON only: {"message": one short sentence to the other side, "offer": your price '
-            'as a whole number, "accept": true only to accept the other side\'s last offer}.'
+            'Answer with JSON only: {"offer": your price as a whole number, "accept": true only to accept '
+            'the other side\'s last offer, "message": one short sentence to the other side}.'
         ),
     ),
 }

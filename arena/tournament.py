@@ -88,6 +88,7 @@ def prepare_resume(run_dir: Path, resolved_now: ResolvedTournament | None = None
 def _comparable(resolved: ResolvedTournament) -> dict[str, Any]:
     data = resolved.model_dump(mode="json")
     data.pop("source", None)
+    data.pop("agent_files", None)
     return data
 
 

@@ -20,9 +20,9 @@ from fake_llm_server import fake_llm  # noqa: E402, F401
 @pytest.fixture(scope="session")
 def ray_session():
     """Start Ray once (2 CPUs, quiet) and share it; shut down at the end of the session."""
-    from arena.runtime.pool import start_ray
-
     import ray
+
+    from arena.runtime.pool import start_ray
 
     os.environ.setdefault("RAY_DEDUP_LOGS", "0")
     if not ray.is_initialized():

@@ -16,14 +16,12 @@ from arena.errors import ModelError
 
 
 def suggestions_schema(n: int) -> dict[str, Any]:
+    """Fixed keys tip1..tipN rather than an array: small models close flat objects far more reliably."""
+    keys = [f"tip{i}" for i in range(1, n + 1)]
     return {
         "type": "object",
-        "properties": {
-            "suggestions": {
-                "type": "array", "items": {"type": "string", "maxLength": 200}, "minItems": 1, "maxItems": n,
-            }
-        },
-        "required": ["suggestions"],
+        "properties": {key: {"type": "string", "minLength": 8, "maxLength": 140} for key in keys},
+        "required": keys,
         "additionalProperties": False,
     }
 
@@ -72,7 +70,8 @@ class LLMCritic:
         user = f"Negotiation over {request.scenario.get('item', 'an item')}:\n{transcript_text(request)}"
         if earlier:
             user += "\n\nAdvice already given:\n" + "\n".join(f"- {e}" for e in earlier)
-        user += f'\n\nAnswer with JSON: {{"suggestions": [up to {request.max_suggestions} strings]}}.'
+        keys = ", ".join(f'"tip{i}": "..."' for i in range(1, request.max_suggestions + 1))
+        user += f"\n\nAnswer with JSON: {{{keys}}}, one short suggestion each."
         return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
     async def critique(self, request: CritiqueRequest) -> CritiqueResult:
@@ -83,9 +82,10 @@ class LLMCritic:
         except ModelError as exc:
             return CritiqueResult(suggestions=[], error={"kind": exc.kind, "message": str(exc)})
         reply = parse_json_reply(completion.text)
-        items = reply.get("suggestions") if isinstance(reply, dict) else None
-        if isinstance(items, list):
-            suggestions = [" ".join(str(s).split()) for s in items if str(s).strip()]
+        if isinstance(reply, dict) and reply:
+            items = reply.get("suggestions")
+            values = items if isinstance(items, list) else [v for k, v in sorted(reply.items()) if k.startswith("tip")]
+            suggestions = [" ".join(str(s).split()) for s in values if len(str(s).strip()) > 3]
         else:
             suggestions = split_suggestions(completion.text, request.max_suggestions)
         return CritiqueResult(suggestions=suggestions[: request.max_suggestions], usage=usage_of(completion))

@@ -11,6 +11,7 @@ parser finds the offer. Either way the log records how the reply was read.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from arena.agents.base import ActRequest, ActResult
@@ -48,7 +49,11 @@ def model_for(spec: Any) -> Any:
 
 
 def parse_json_reply(text: str) -> dict[str, Any] | None:
-    """The first JSON object in ``text`` (models wrap JSON in prose or code fences), or None."""
+    """The first JSON object in ``text`` (models wrap JSON in prose or code fences), or None.
+
+    A reply cut off by ``max_tokens`` mid-object is salvaged field by field: the complete
+    ``"key": value`` pairs before the cut are kept, and a cut string value is kept as far as it got.
+    """
     start = text.find("{")
     while start != -1:
         try:
@@ -57,7 +62,23 @@ def parse_json_reply(text: str) -> dict[str, Any] | None:
             start = text.find("{", start + 1)
             continue
         return value if isinstance(value, dict) else None
-    return None
+    first = text.find("{")
+    return _salvage(text[first:]) if first != -1 else None
+
+
+_PAIR = re.compile(r'"(\w+)"\s*:\s*(-?\d+(?:\.\d+)?|true|false|null|"(?:[^"\\]|\\.)*"?)')
+
+
+def _salvage(fragment: str) -> dict[str, Any] | None:
+    out: dict[str, Any] = {}
+    for key, raw in _PAIR.findall(fragment):
+        if raw.startswith('"') and not (len(raw) > 1 and raw.endswith('"')):
+            raw += '"'
+        try:
+            out[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            continue
+    return out or None
 
 
 class LLMPlayer:

@@ -22,7 +22,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-_state = {"debug": False}
+_state: dict[str, bool] = {"debug": False}
 
 
 @app.callback()
@@ -33,9 +33,12 @@ def _root(
 
 
 def _register() -> None:
-    from arena.cli import leaderboard, replay, run, schema, validate
+    if _state.get("registered"):
+        return
+    _state["registered"] = True
+    from arena.cli import leaderboard, moderator_eval, replay, report, run, schema, validate
 
-    for module in (run, replay, leaderboard, validate, schema):
+    for module in (run, replay, leaderboard, report, validate, schema, moderator_eval):
         module.register(app)
 
 

@@ -9,7 +9,7 @@ import typer
 
 from arena.analysis.leaderboard import leaderboard as compute
 from arena.cli.app import console
-from arena.cli.render import leaderboard_table, usage_line
+from arena.cli.render import leaderboard_table, self_play_table, usage_line
 from arena.runlog import read_run
 
 
@@ -28,6 +28,9 @@ def leaderboard(
         print(json.dumps([r.to_dict() for r in rows]))
         return
     console.print(leaderboard_table(rows, title=f"Leaderboard: {header['run_id']} ({header.get('status')})"))
+    curves = self_play_table(header, records)
+    if curves is not None:
+        console.print(curves)
     usage = usage_line(records)
     if usage:
         console.print(usage, markup=False)

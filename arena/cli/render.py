@@ -31,3 +31,17 @@ def usage_line(records: list[dict[str, Any]]) -> str:
                  for rec in records for u in (rec.get("usage") or {}).values())
     calls = sum(u.get("calls", 0) for rec in records for u in (rec.get("usage") or {}).values())
     return f"{calls} model calls, {tokens} tokens" if calls else ""
+
+
+def self_play_table(header: dict[str, Any], records: list[dict[str, Any]], n_boot: int = 1000) -> Any:
+    """The per-round feedback table for runs with more than one round or arm; None otherwise."""
+    tournament = (header.get("config") or {}).get("tournament") or {}
+    if tournament.get("rounds", 1) <= 1 and not tournament.get("feedback"):
+        return None
+    from arena.analysis.curves import learning_curves
+    from arena.cli.curves_table import per_round_table
+
+    ok = [r for r in records if r.get("status") == "ok"]
+    if not ok:
+        return None
+    return per_round_table(learning_curves(header, records, n_boot=n_boot))

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from arena.analysis.leaderboard import leaderboard
 from arena.cli.app import console
-from arena.cli.render import leaderboard_table
+from arena.cli.render import leaderboard_table, self_play_table
 from arena.errors import ArenaError
 from arena.runlog import read_run
 from arena.runtime.pool import RunOptions
@@ -82,12 +82,15 @@ def run(
             progress.stop()
             raise
     elapsed = time.perf_counter() - start
-    _, records = read_run(prepared.log.dir)
+    header, records = read_run(prepared.log.dir)
     rows = leaderboard(records)
     if as_json:
         print(json.dumps({"run_dir": str(prepared.log.dir), **summary.to_dict(),
                           "leaderboard": [r.to_dict() for r in rows]}))
     console.print(leaderboard_table(rows, title=f"Leaderboard: {name}"))
+    curves = self_play_table(header, records)
+    if curves is not None:
+        console.print(curves)
     errors = ", ".join(f"{k} {v}" for k, v in sorted(summary.errors.items()))
     console.print(f"{summary.played} matches played in {elapsed:.1f}s ({summary.ok} ok"
                   f"{', errors: ' + errors if errors else ''}); log: {prepared.log.dir}", markup=False)

@@ -8,8 +8,12 @@ value. ``load_any`` validates a single file of any kind (for ``arena validate``)
 from __future__ import annotations
 
 import difflib
+import os
+import re
+import types
+import typing
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, Union
 
 from pydantic import BaseModel, ValidationError
 
@@ -18,6 +22,7 @@ from arena.config.models import (
     AgentCard,
     NegotiationScenario,
     ResolvedTournament,
+    ScriptedPolicy,
     Tournament,
 )
 from arena.config.yaml_source import Path_, YamlSource, read_yaml
@@ -32,12 +37,12 @@ def display_path(path: Path) -> str:
     """A path as the user would type it: relative to the working directory when inside it."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    except (OSError, ValueError):
+        return os.path.normpath(path)  # outside the working directory: as given, minus any '..'
 
 
 def validate_model(model: type[M], src: YamlSource, data: Any = None, base: Path_ = ()) -> M:
-    """``model.model_validate`` with pydantic's first error mapped onto the YAML source."""
+    """``model.model_validate`` with pydantic's most telling error mapped onto the YAML source."""
     data = src.data if data is None else data
     if not isinstance(data, dict):
         raise src.error(base, f"expected a mapping of {model.__name__} fields, got {_kind(data)}")
@@ -48,24 +53,53 @@ def validate_model(model: type[M], src: YamlSource, data: Any = None, base: Path
 
 
 def _translate(exc: ValidationError, model: type[BaseModel], src: YamlSource, data: Any, base: Path_) -> ConfigError:
-    err = exc.errors(include_url=False)[0]
+    errors = exc.errors(include_url=False)
+    err = min(errors, key=_rank)  # stable: the first error of the most telling kind
     loc = _data_loc(data, err["loc"])
     message = err["msg"]
     kind = err["type"]
+    at: Literal["value", "key"] = "value"
+    ctx = err.get("ctx") or {}
     if kind == "extra_forbidden":
         message = f"unknown key{_suggest(model, err['loc'])}"
+        at = "key"
     elif kind == "missing":
         message = "required field is missing"
+    elif kind == "union_tag_invalid":
+        key = str(ctx.get("discriminator", "type")).strip("'")
+        tags = _quoted(str(ctx.get("expected_tags", "")))
+        loc = (*loc, key)
+        message = f"unknown {key} {ctx.get('tag')!r}{_hint(str(ctx.get('tag')), tags)} (one of: {', '.join(tags)})"
+    elif kind == "union_tag_not_found":
+        loc = (*loc, str(ctx.get("discriminator", "type")).strip("'"))
+        message = "required field is missing"
+    elif kind == "literal_error" and loc and loc[-1] == "schema_version":
+        message = f"unsupported schema_version {err.get('input')!r}; this Arena reads schema_version 1"
+    elif kind == "literal_error":
+        message += _hint(str(err.get("input")), _quoted(str(ctx.get("expected", ""))))
     elif kind.endswith("_type") or kind.endswith("_parsing"):
+        message = re.sub(r" or instance of \w+", "", message)  # pydantic's class names mean nothing here
         message = f"{message}, got {_kind(err.get('input'))}"
     elif message.startswith("Value error, "):
         message = message[len("Value error, "):]
-    elif kind == "literal_error" and loc and loc[-1] == "schema_version":
-        message = f"unsupported schema_version {err.get('input')!r}; this Arena reads schema_version 1"
-    more = len(exc.errors()) - 1
+    more = len(errors) - 1
     if more:
         message += f" (+{more} more)"
-    return src.error((*base, *loc), message)
+    return src.error((*base, *loc), message, at=at)
+
+
+def _rank(err: Any) -> int:
+    """An unknown key first (often a misspelt required one), a missing field last (it has no line)."""
+    return {"extra_forbidden": 0, "missing": 2}.get(err["type"], 1)
+
+
+def _quoted(text: str) -> list[str]:
+    return re.findall(r"'([^']*)'", text)
+
+
+def _hint(given: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(given, choices, n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _data_loc(data: Any, loc: tuple[Any, ...]) -> Path_:
@@ -90,44 +124,55 @@ def _suggest(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
     fields = _fields_at(model, loc[:-1])
     if not fields:
         return ""
-    close = difflib.get_close_matches(str(key), fields, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    return f"{hint} (allowed: {', '.join(sorted(fields))})"
+    return f"{_hint(str(key), fields)} (allowed: {', '.join(sorted(fields))})"
 
 
 def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
-    """Best-effort list of allowed keys at ``loc`` for 'did you mean' hints."""
+    """The keys allowed at pydantic's ``loc`` (which names a discriminated union's tag as a step)."""
     current: Any = model
     for part in loc:
-        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+        current = _strip(current)
+        if _is_model(current):
+            info = current.model_fields.get(part) if isinstance(part, str) else None
+            if info is None:
+                return []
+            current = info.annotation
+        elif typing.get_origin(current) in (list, tuple, set, frozenset) and isinstance(part, int):
+            current = typing.get_args(current)[0]
+        elif typing.get_origin(current) is dict:
+            current = typing.get_args(current)[1]
+        elif typing.get_origin(current) in (Union, types.UnionType):
+            members = [m for m in typing.get_args(current) if _is_model(m) and part in _tags(m)]
+            if not members:
+                return []
+            current = members[0]
+        else:
             return []
-        info = current.model_fields.get(part) if isinstance(part, str) else None
-        if info is None:
-            if isinstance(part, str):
-                # a union tag: pick the member whose 'type' literal matches
+    current = _strip(current)
+    return list(current.model_fields) if _is_model(current) else []
+
+
+def _strip(annotation: Any) -> Any:
+    """Unwrap ``Annotated[X, ...]`` and ``X | None`` down to X."""
+    while True:
+        if typing.get_origin(annotation) is Annotated:
+            annotation = typing.get_args(annotation)[0]
+            continue
+        if typing.get_origin(annotation) in (Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(args) == 1:
+                annotation = args[0]
                 continue
-            return []
-        current = _model_of(info.annotation, loc)
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return list(current.model_fields)
-    return []
-
-
-def _model_of(annotation: Any, loc: tuple[Any, ...]) -> Any:
-    import typing
-
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
-    for arg in typing.get_args(annotation):
-        found = _model_of(arg, loc)
-        if found is not None:
-            for tag in loc:
-                if isinstance(found, type) and issubclass(found, BaseModel) and "type" in found.model_fields:
-                    lit = typing.get_args(found.model_fields["type"].annotation)
-                    if tag in lit:
-                        return found
-            return found
-    return None
+
+
+def _is_model(value: Any) -> bool:
+    return isinstance(value, type) and issubclass(value, BaseModel)
+
+
+def _tags(model: type[BaseModel]) -> tuple[Any, ...]:
+    info = model.model_fields.get("type")
+    return typing.get_args(info.annotation) if info is not None else ()
 
 
 def _kind(value: Any) -> str:
@@ -155,8 +200,9 @@ def file_kind(src: YamlSource) -> str:
         raise src.error((), f"expected a mapping at the top of the file, got {_kind(data)}")
     kind = data.get("kind")
     if kind is not None:
-        if kind not in KINDS:
-            raise src.error(("kind",), f"unknown kind {kind!r} (one of: {', '.join(KINDS)})")
+        if not isinstance(kind, str) or kind not in KINDS:
+            hint = _hint(kind, list(KINDS)) if isinstance(kind, str) else ""
+            raise src.error(("kind",), f"unknown kind {kind!r}{hint} (one of: {', '.join(KINDS)})")
         return kind
     if "players" in data or "scenarios" in data:
         return "tournament"
@@ -172,26 +218,50 @@ def load_scenario_source(src: YamlSource) -> NegotiationScenario:
     game = data.get("game", "negotiation")
     model = SCENARIO_GAMES.get(game) if isinstance(game, str) else None
     if model is None:
-        raise src.error(("game",), f"unknown game {game!r} (one of: {', '.join(SCENARIO_GAMES)})")
+        hint = _hint(game, list(SCENARIO_GAMES)) if isinstance(game, str) else ""
+        raise src.error(("game",), f"unknown game {game!r}{hint} (one of: {', '.join(SCENARIO_GAMES)})")
     return validate_model(model, src)  # type: ignore[return-value]
 
 
+def load_agent_source(src: YamlSource) -> AgentCard:
+    """Validate an agent card, including what only the agent code knows (scripted strategy names)."""
+    card = validate_model(AgentCard, src)
+    policy = card.policy
+    if isinstance(policy, ScriptedPolicy) and card.roles != ["critic"]:  # a scripted critic ignores it
+        from arena.agents.scripted import strategy  # lazy: config must not import the agents
+
+        try:
+            strategy(policy.strategy)
+        except ValueError as exc:
+            raise src.error(("policy", "strategy"), str(exc)) from exc
+        for key, value in policy.params.items():
+            try:
+                strategy(policy.strategy, {key: value})
+            except (ValueError, TypeError) as exc:
+                raise src.error(("policy", "params", key), str(exc), at="key") from exc
+    return card
+
+
 def load_agent(path: str | Path) -> AgentCard:
-    p = Path(path)
-    return validate_model(AgentCard, _read_kind(p, "agent"))
+    """Load and check one agent card."""
+    return load_agent_source(_read_kind(Path(path), "agent"))
 
 
 def load_scenario(path: str | Path) -> NegotiationScenario:
-    p = Path(path)
-    return load_scenario_source(_read_kind(p, "scenario"))
+    """Load and check one scenario."""
+    return load_scenario_source(_read_kind(Path(path), "scenario"))
 
 
 def _read_kind(p: Path, expected: str) -> YamlSource:
     src = read_yaml(p, display_path(p))
     kind = file_kind(src)
     if kind != expected:
-        raise src.error(("kind",) if "kind" in src.data else (), f"expected a {expected} file, this is a {kind}")
+        raise src.error(("kind",) if "kind" in src.data else (), f"expected {_a(expected)} file, this is {_a(kind)}")
     return src
+
+
+def _a(kind: str) -> str:
+    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
 
 
 def load_any(path: str | Path) -> tuple[str, Any]:
@@ -202,24 +272,30 @@ def load_any(path: str | Path) -> tuple[str, Any]:
     if kind == "tournament":
         return kind, _resolve(p, src)
     if kind == "agent":
-        return kind, validate_model(AgentCard, src)
+        return kind, load_agent_source(src)
     return kind, load_scenario_source(src)
 
 
 def load_tournament(path: str | Path) -> ResolvedTournament:
     """Load a tournament and everything it references, checked together."""
     p = Path(path)
-    src = _read_kind(p, "tournament")
+    src = read_yaml(p, display_path(p))
+    kind = file_kind(src)
+    if kind != "tournament":
+        # a broken card or scenario reports what is wrong inside it first, exactly as `arena validate` does
+        load_agent_source(src) if kind == "agent" else load_scenario_source(src)
+        raise src.error(("kind",) if "kind" in src.data else (), f"expected a tournament file, this is {_a(kind)}")
     return _resolve(p, src)
 
 
 def _resolve(p: Path, src: YamlSource) -> ResolvedTournament:
     t = validate_model(Tournament, src)
     base = p.parent
+    refs = _Refs(src, p)
 
     scenarios: dict[str, NegotiationScenario] = {}
     for i, ref in enumerate(t.scenarios):
-        sc = _load_ref(src, ("scenarios", i), base, ref, load_scenario)
+        sc = refs.load(("scenarios", i), ref, "scenario")
         if sc.name in scenarios:
             raise src.error(("scenarios", i), f"two scenarios are named {sc.name!r}")
         scenarios[sc.name] = sc
@@ -230,7 +306,7 @@ def _resolve(p: Path, src: YamlSource) -> ResolvedTournament:
     players: dict[str, list[str]] = {}
 
     def add_card(loc: Path_, ref: str, role: str) -> str:
-        card = _load_ref(src, loc, base, ref, load_agent)
+        card = refs.load(loc, ref, "agent")
         where = str((base / ref).resolve())
         if card.name in agents and origin[card.name] != where:
             raise src.error(loc, f"two different cards are named {card.name!r} ({origin[card.name]})")
@@ -240,10 +316,11 @@ def _resolve(p: Path, src: YamlSource) -> ResolvedTournament:
         origin[card.name] = where
         return card.name
 
-    for role, refs in t.players.items():
+    for role, cards in t.players.items():
         if role not in game_roles:
-            raise src.error(("players", role), f"unknown role {role!r} for this game (roles: {sorted(game_roles)})")
-        names = [add_card(("players", role, i), ref, role) for i, ref in enumerate(refs)]
+            raise src.error(("players", role), f"unknown role {role!r}{_hint(role, sorted(game_roles))} for this "
+                            f"game (roles: {', '.join(sorted(game_roles))})", at="key")
+        names = [add_card(("players", role, i), ref, role) for i, ref in enumerate(cards)]
         if len(set(names)) != len(names):
             raise src.error(("players", role), "the same agent is listed twice for one role")
         players[role] = names
@@ -261,16 +338,45 @@ def _resolve(p: Path, src: YamlSource) -> ResolvedTournament:
                 if len(sc.feedback_pool) < fb.suggestions:
                     raise src.error(
                         ("feedback", "arms"),
-                        f"arm 'human' needs at least {fb.suggestions} suggestions in scenario {name!r}'s "
-                        f"feedback_pool (it has {len(sc.feedback_pool)})",
+                        f"arm 'human' needs at least {fb.suggestions} suggestions in the feedback_pool of scenario "
+                        f"{name!r} (it has {len(sc.feedback_pool)})",
                     )
     return ResolvedTournament(
-        source=src.path, tournament=t, scenarios=scenarios, agents=agents, players=players, critic=critic
+        source=src.path, tournament=t, scenarios=scenarios, agents=agents, players=players, critic=critic,
+        agent_files={name: display_path(Path(where)) for name, where in origin.items()},
     )
 
 
-def _load_ref(src: YamlSource, loc: Path_, base: Path, ref: str, loader: Any) -> Any:
-    target = base / ref
-    if not target.exists():
-        raise src.error(loc, f"referenced file not found: {ref}")
-    return loader(target)
+class _Refs:
+    """Loads the files a tournament names, relative to the tournament, each at most once.
+
+    Problems with the reference itself (no such file, the wrong kind of file, the tournament naming
+    itself) are located at the reference; problems inside a referenced file are located in that file.
+    """
+
+    def __init__(self, src: YamlSource, path: Path) -> None:
+        self.src = src
+        self.path = path
+        self.base = path.parent
+        self.cache: dict[tuple[Path, str], Any] = {}
+
+    def load(self, loc: Path_, ref: str, expected: str) -> Any:
+        target = self.base / ref
+        try:
+            resolved = target.resolve()
+            if resolved == self.path.resolve():
+                raise self.src.error(loc, f"{ref} is this tournament file itself (a circular reference)")
+            if not target.exists():
+                raise self.src.error(loc, f"referenced file not found: {ref}")
+            if not target.is_file():
+                raise self.src.error(loc, f"referenced path is not a file: {ref}")
+        except (OSError, ValueError) as exc:  # a NUL byte or an over-long name in the path
+            raise self.src.error(loc, f"cannot use referenced path {ref!r}: {exc}") from exc
+        key = (resolved, expected)
+        if key not in self.cache:
+            src = read_yaml(target, display_path(target))
+            kind = file_kind(src)
+            if kind != expected:
+                raise self.src.error(loc, f"{ref} is {_a(kind)} file, expected {_a(expected)}")
+            self.cache[key] = load_agent_source(src) if expected == "agent" else load_scenario_source(src)
+        return self.cache[key]

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from arena.config.model_spec import ModelSpec, StrictModel
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 Name = Annotated[str, Field(pattern=NAME_PATTERN, description="letters, digits, '_', '.', '-'")]
-Price = Annotated[float, Field(ge=0, description="a price in the scenario's currency")]
+Price = Annotated[float, Field(ge=0, allow_inf_nan=False, description="a price in the scenario's currency")]
 
 CONSTANT_FEEDBACK = "Nice game. Let's play again. Can you do better?"
 
@@ -68,18 +68,31 @@ class NegotiationScenario(StrictModel):
         default_factory=list, description="human-written suggestions for the 'human' feedback arm"
     )
 
-    @model_validator(mode="after")
-    def _deal_possible(self) -> NegotiationScenario:
-        if self.buyer.budget <= self.seller.cost:
-            raise ValueError(
-                f"no deal is possible: buyer budget {self.buyer.budget:g} <= seller cost {self.seller.cost:g}"
-            )
-        lo, hi = self.deal_range.low, self.deal_range.high
-        if self.buyer.budget <= lo or self.seller.cost >= hi:
+    # field validators (not one model validator) so that the error names the field and its line
+    @field_validator("buyer")
+    @classmethod
+    def _budget_above_cost(cls, buyer: BuyerSide, info: ValidationInfo) -> BuyerSide:
+        seller = info.data.get("seller")
+        if seller is not None and buyer.budget <= seller.cost:
+            raise ValueError(f"no deal is possible: buyer budget {buyer.budget:g} <= seller cost {seller.cost:g}")
+        return buyer
+
+    @field_validator("deal_range")
+    @classmethod
+    def _deal_possible(cls, deal_range: DealRange, info: ValidationInfo) -> DealRange:
+        seller, buyer = info.data.get("seller"), info.data.get("buyer")
+        if seller is None or buyer is None:
+            return deal_range
+        lo, hi = deal_range.low, deal_range.high
+        if buyer.budget <= lo or seller.cost >= hi:
             raise ValueError(
                 f"no deal is possible inside deal_range ({lo:g}, {hi:g}) with seller cost "
-                f"{self.seller.cost:g} and buyer budget {self.buyer.budget:g}"
+                f"{seller.cost:g} and buyer budget {buyer.budget:g}"
             )
+        return deal_range
+
+    @model_validator(mode="after")
+    def _env_accepts(self) -> NegotiationScenario:
         try:
             self.to_params()  # the env's own checks (brief placeholders, currency, limits)
         except ValueError as exc:
@@ -225,6 +238,7 @@ class ResolvedTournament(StrictModel):
     agents: dict[str, AgentCard]
     players: dict[str, list[str]] = Field(description="role -> agent names")
     critic: str | None = Field(default=None, description="agent name of the critic")
+    agent_files: dict[str, str] = Field(default_factory=dict, description="agent name -> card file (for errors)")
 
     def arms(self) -> list[str]:
         return list(self.tournament.feedback.arms) if self.tournament.feedback else ["none"]

@@ -18,6 +18,7 @@ from arena.config.model_spec import ModelSpec
 from arena.errors import ModelError
 from arena.llm.base import (
     Completion,
+    PerLoop,
     _import_sdk,
     api_key_for,
     check_anthropic_base_url,
@@ -61,11 +62,15 @@ class AnthropicChatModel:
         check_anthropic_base_url(spec)
         self._sdk = _import_sdk("anthropic", "anthropic", spec.model)
         self._key = api_key_for(spec)
-        self._client = self._sdk.AsyncAnthropic(
-            base_url=spec.base_url,
+        self._clients: PerLoop[Any] = PerLoop(self._new_client)
+        self._new_client()  # fail now, not on the first call, if the SDK rejects the settings
+
+    def _new_client(self) -> Any:
+        return self._sdk.AsyncAnthropic(
+            base_url=self.spec.base_url,
             api_key=self._key,
-            timeout=spec.timeout_s,
-            max_retries=spec.max_retries,
+            timeout=self.spec.timeout_s,
+            max_retries=self.spec.max_retries,
         )
 
     async def complete(
@@ -115,7 +120,7 @@ class AnthropicChatModel:
             kwargs["tool_choice"] = {"type": "tool", "name": tool_name}
         start = time.perf_counter()
         try:
-            response = await self._client.messages.create(**kwargs)
+            response = await self._clients.get().messages.create(**kwargs)
         except (self._sdk.AnthropicError, ValueError) as exc:
             raise translate_sdk_error(exc, self._sdk, model=spec.model, secret=self._key) from exc
         latency = time.perf_counter() - start
@@ -156,4 +161,6 @@ class AnthropicChatModel:
 
     async def aclose(self) -> None:
         """Close the connection pool (optional hook)."""
-        await self._client.close()
+        client = self._clients.current()
+        if client is not None:
+            await client.close()

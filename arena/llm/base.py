@@ -15,15 +15,18 @@ Example::
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import importlib.metadata
 import importlib.util
 import os
 import re
+import weakref
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from arena.config.model_spec import ModelSpec
 from arena.errors import ModelError
@@ -259,9 +262,43 @@ def translate_sdk_error(exc: BaseException, sdk: ModuleType, *, model: str, secr
     detail = str(exc) or type(exc).__name__
     if status is not None and not detail.startswith(("Error code", "HTTP")):
         detail = f"HTTP {status}: {detail}"
+    cause = exc.__cause__ or exc.__context__
+    if kind in ("connection", "timeout") and cause is not None and str(cause):
+        detail = f"{detail} ({type(cause).__name__}: {cause})"  # "Connection error." alone says little
     if kind == "bad_response" and isinstance(exc, ValueError):
         detail = f"unreadable response body ({type(exc).__name__}: {exc})"
     return ModelError(short(redact(detail, secret)), kind=kind, model=model)
+
+
+T = TypeVar("T")
+
+
+class PerLoop(Generic[T]):
+    """One object per running event loop, built on first use in that loop.
+
+    SDK clients pool connections and asyncio locks bind to the loop that first used them; reusing either
+    from another loop (``asyncio.run`` twice, a sync caller next to a Ray async actor) fails with "Event
+    loop is closed" or "bound to a different event loop". A Ray async actor has one loop, so in
+    production this builds exactly one object.
+    """
+
+    def __init__(self, factory: Callable[[], T]) -> None:
+        self._factory = factory
+        self._items: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, T] = weakref.WeakKeyDictionary()
+
+    def get(self) -> T:
+        loop = asyncio.get_running_loop()
+        item = self._items.get(loop)
+        if item is None:
+            item = self._items[loop] = self._factory()
+        return item
+
+    def current(self) -> T | None:
+        """The object of the running loop, if one was built (for closing it)."""
+        try:
+            return self._items.get(asyncio.get_running_loop())
+        except RuntimeError:
+            return None
 
 
 _NAME_RE = re.compile(r"[^a-zA-Z0-9_-]+")

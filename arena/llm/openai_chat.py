@@ -13,7 +13,54 @@ from typing import Any
 
 from arena.config.model_spec import ModelSpec
 from arena.errors import ModelError
-from arena.llm.base import Completion, _import_sdk, api_key_for, schema_name, short, translate_sdk_error
+from arena.llm.base import Completion, PerLoop, _import_sdk, api_key_for, schema_name, short, translate_sdk_error
+
+
+def is_hosted_openai(spec: ModelSpec) -> bool:
+    """api.openai.com itself (no base_url, or one naming it), as opposed to a compatible server."""
+    return spec.base_url is None or "api.openai.com" in spec.base_url
+
+
+def build_request(
+    spec: ModelSpec,
+    messages: list[dict[str, str]],
+    *,
+    max_tokens: int | None,
+    temperature: float | None,
+    seed: int | None,
+    stop: list[str] | None,
+    json_schema: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """The keyword arguments of ``chat.completions.create`` for this call.
+
+    OpenAI's current models take ``max_completion_tokens`` and reject ``max_tokens`` and non-default
+    temperatures, while compatible servers (llama.cpp, older vLLM/Ollama) know only ``max_tokens`` and
+    need the card's temperature. So for api.openai.com the limit goes as ``max_completion_tokens`` and
+    the temperature only when the call or the card set it explicitly; elsewhere both always go.
+    ``json_schema`` here is already gated on ``structured: auto``.
+    """
+    hosted = is_hosted_openai(spec)
+    limit = max_tokens if max_tokens is not None else spec.max_tokens
+    kwargs: dict[str, Any] = {"model": spec.model, "messages": messages}
+    kwargs["max_completion_tokens" if hosted else "max_tokens"] = limit
+    if temperature is not None:
+        kwargs["temperature"] = temperature
+    elif not hosted or "temperature" in spec.model_fields_set:
+        kwargs["temperature"] = spec.temperature
+    if spec.top_p is not None:
+        kwargs["top_p"] = spec.top_p
+    if seed is not None:
+        kwargs["seed"] = seed
+    if stop:
+        kwargs["stop"] = stop
+    if json_schema is not None:
+        # strict=False: strict mode rejects schemas without additionalProperties:false on every
+        # object; servers that support json_schema (vLLM, llama.cpp) constrain decoding either way.
+        kwargs["response_format"] = {
+            "type": "json_schema",
+            "json_schema": {"name": schema_name(json_schema), "schema": json_schema, "strict": False},
+        }
+    return kwargs
 
 
 class OpenAIChatModel:
@@ -27,11 +74,15 @@ class OpenAIChatModel:
         self.spec = spec
         self._sdk = _import_sdk("openai", "openai", spec.model)
         self._key = api_key_for(spec)
-        self._client = self._sdk.AsyncOpenAI(
-            base_url=spec.base_url,
+        self._clients: PerLoop[Any] = PerLoop(self._new_client)
+        self._new_client()  # fail now, not on the first call, if the SDK rejects the settings
+
+    def _new_client(self) -> Any:
+        return self._sdk.AsyncOpenAI(
+            base_url=self.spec.base_url,
             api_key=self._key,
-            timeout=spec.timeout_s,
-            max_retries=spec.max_retries,
+            timeout=self.spec.timeout_s,
+            max_retries=self.spec.max_retries,
         )
 
     async def complete(
@@ -47,28 +98,18 @@ class OpenAIChatModel:
         """One chat completion; see :class:`arena.llm.base.ChatModel`."""
         spec = self.spec
         structured = json_schema is not None and spec.structured == "auto"
-        kwargs: dict[str, Any] = {
-            "model": spec.model,
-            "messages": messages,
-            "max_tokens": max_tokens if max_tokens is not None else spec.max_tokens,
-            "temperature": temperature if temperature is not None else spec.temperature,
-        }
-        if spec.top_p is not None:
-            kwargs["top_p"] = spec.top_p
-        if seed is not None:
-            kwargs["seed"] = seed
-        if stop:
-            kwargs["stop"] = stop
-        if structured:
-            # strict=False: strict mode rejects schemas without additionalProperties:false on every
-            # object; servers that support json_schema (vLLM, llama.cpp) constrain decoding either way.
-            kwargs["response_format"] = {
-                "type": "json_schema",
-                "json_schema": {"name": schema_name(json_schema or {}), "schema": json_schema, "strict": False},
-            }
+        kwargs = build_request(
+            spec,
+            messages,
+            max_tokens=max_tokens,
+            temperature=temperature,
+            seed=seed,
+            stop=stop,
+            json_schema=json_schema if structured else None,
+        )
         start = time.perf_counter()
         try:
-            response = await self._client.chat.completions.create(**kwargs)
+            response = await self._clients.get().chat.completions.create(**kwargs)
         except (self._sdk.OpenAIError, ValueError) as exc:
             raise translate_sdk_error(exc, self._sdk, model=spec.model, secret=self._key) from exc
         latency = time.perf_counter() - start
@@ -83,9 +124,7 @@ class OpenAIChatModel:
             finish = choice.finish_reason or "stop"
             usage = response.usage
             prompt_tokens = int(usage.prompt_tokens) if usage and usage.prompt_tokens is not None else 0
-            completion_tokens = (
-                int(usage.completion_tokens) if usage and usage.completion_tokens is not None else 0
-            )
+            completion_tokens = int(usage.completion_tokens) if usage and usage.completion_tokens is not None else 0
             served_by = getattr(response, "model", None) or model
         except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
             raise ModelError(
@@ -107,4 +146,6 @@ class OpenAIChatModel:
 
     async def aclose(self) -> None:
         """Close the connection pool (optional hook; garbage collection does it otherwise)."""
-        await self._client.close()
+        client = self._clients.current()
+        if client is not None:
+            await client.close()

@@ -23,12 +23,15 @@ from typing import Any
 import ray
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
+import arena
 from arena.config.model_spec import ModelSpec
 from arena.errors import ModelError
 from arena.llm.base import ChatModel, Completion, make_model
 
 # Spec fields that decide what gets loaded; sampling settings travel with each call instead.
 LOAD_FIELDS = ("backend", "model", "base_url", "n_ctx", "n_threads")
+NAMESPACE = "arena"
+NAME_PREFIX = "arena-model-"
 MAX_CONCURRENCY = 1000  # calls wait on the model's own lock, not on Ray's per-actor queue
 
 
@@ -92,32 +95,57 @@ class ModelActor:
 
 def load_key(spec: ModelSpec) -> str:
     """A short stable hash of the fields that decide what the actor loads."""
-    fields = {name: getattr(spec, name) for name in LOAD_FIELDS}
+    fields: dict[str, Any] = {name: getattr(spec, name) for name in LOAD_FIELDS}
+    fields["arena"] = arena.__version__
     return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:12]
 
 
 def actor_name(spec: ModelSpec, node_id: str) -> str:
     """``arena-model-<load hash>-<node id prefix>``: one name per (node, loaded model)."""
-    return f"arena-model-{load_key(spec)}-{node_id[:12]}"
+    return f"{NAME_PREFIX}{load_key(spec)}-{node_id[:12]}"
 
 
 def model_actor_for(spec: ModelSpec) -> ray.actor.ActorHandle:
     """The model actor for this spec on the caller's node, created on first use.
 
     Pinned to the current node (hard affinity) so its calls never cross the network, with ``num_cpus=0``
-    so hosting the model does not take a CPU slot from the players that call it. The actor lives in the
-    job's namespace and dies with the job.
+    so hosting the model does not take a CPU slot from the players that call it.
+
+    Detached, in the fixed namespace :data:`NAMESPACE`: a non-detached actor is owned by whichever
+    player happened to create it and dies when that player's handle is garbage-collected or that player
+    exits, even while other players (whose handles came from the name lookup) still use it. Detached,
+    it lives until :func:`release_model_actors` or the end of the Ray cluster; a later run on the same
+    cluster reuses the loaded model (the name includes the arena version, so new code gets a new actor).
     """
     if not ray.is_initialized():
         raise ModelError("Ray is not running (call ray.init first)", kind="config", model=spec.model)
     node_id = ray.get_runtime_context().get_node_id()
     return ModelActor.options(
         name=actor_name(spec, node_id),
+        namespace=NAMESPACE,
+        lifetime="detached",
         get_if_exists=True,
         num_cpus=0,
         max_concurrency=MAX_CONCURRENCY,
         scheduling_strategy=NodeAffinitySchedulingStrategy(node_id=node_id, soft=False),
     ).remote(spec.model_dump(mode="json"))
+
+
+def release_model_actors() -> list[str]:
+    """Kill every model actor on the cluster (end of a run on a long-lived cluster); returns their names.
+
+    Not needed with a local ``ray.init()``: its shutdown ends all actors. On a shared cluster, note that
+    a run still in progress elsewhere loses its model actors too (its next calls fail as ``server``).
+    """
+    killed = []
+    for entry in ray.util.list_named_actors(all_namespaces=True):
+        if entry["namespace"] == NAMESPACE and entry["name"].startswith(NAME_PREFIX):
+            try:
+                ray.kill(ray.get_actor(entry["name"], namespace=NAMESPACE))
+            except ValueError:  # already gone
+                continue
+            killed.append(entry["name"])
+    return killed
 
 
 class RemoteChatModel:
@@ -155,7 +183,9 @@ class RemoteChatModel:
         try:
             out = await ref
         except ray.exceptions.RayActorError as exc:  # the actor died (e.g. out of memory)
-            raise ModelError(f"the model actor died: {type(exc).__name__}", kind="server", model=self.spec.model) from exc
+            raise ModelError(
+                f"the model actor died: {type(exc).__name__}", kind="server", model=self.spec.model
+            ) from exc
         if "error" in out:
             _raise_error_dict(out["error"])
         return Completion.from_dict(out["completion"])

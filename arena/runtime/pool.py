@@ -53,7 +53,11 @@ def start_ray(address: str | None = None) -> None:
 
 def build_context(resolved: ResolvedTournament, options: RunOptions, run_id: str = "") -> MatchContext:
     """Players and critic for every card of the run: actors under Ray, plain objects with --local."""
-    # Build each policy once in the driver first: a bad card fails here with a clear error, not in an actor.
+    # Check and build each policy once in the driver first: a bad card or an unreachable server fails
+    # here with a clear error before any match starts, not inside an actor.
+    from arena.runtime.preflight import preflight
+
+    preflight(resolved)
     local_players = {name: build_player(card) for name, card in resolved.agents.items() if name != resolved.critic}
     local_critic = build_critic(resolved.agents[resolved.critic]) if resolved.critic else None
     if options.local:
@@ -64,7 +68,7 @@ def build_context(resolved: ResolvedTournament, options: RunOptions, run_id: str
     from arena.runtime.actors import CriticActor, PlayerActor, RayCritic, RayPlayer
 
     start_ray(options.address)
-    env_vars = _key_env_vars(resolved) if options.address else {}
+    env_vars = _key_env_vars(resolved)
     actor_options: dict[str, Any] = {"max_concurrency": max(64, 4 * options.in_flight(resolved))}
     if env_vars:
         actor_options["runtime_env"] = {"env_vars": env_vars}
@@ -80,7 +84,12 @@ def build_context(resolved: ResolvedTournament, options: RunOptions, run_id: str
 
 
 def _key_env_vars(resolved: ResolvedTournament) -> dict[str, str]:
-    """API-key variables named by LLM cards, forwarded to actors on a cluster (never logged)."""
+    """API-key variables named by LLM cards, forwarded to the actors that need them (never logged).
+
+    Workers inherit the environment of the Ray node they run on, which on a cluster (or when the variable
+    was set after Ray started) is not the driver's; passing the named variables explicitly makes the card
+    mean the same thing everywhere.
+    """
     out: dict[str, str] = {}
     for card in resolved.agents.values():
         name = getattr(getattr(card.policy, "model", None), "api_key_env", None)

@@ -76,8 +76,9 @@ def test_leaderboard_recomputes_from_log(run_dir: Path, capsys: pytest.CaptureFi
 
 
 def test_replay_shows_hostile_text_as_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from arena.replay import match_view
     from rich.console import Console
+
+    from arena.replay import match_view
 
     record = {
         "match_id": "m", "scenario": "s", "round": 1, "seed": 0, "status": "ok", "agents": {"seller": "a"},

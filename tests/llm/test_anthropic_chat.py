@@ -76,7 +76,8 @@ def test_success_moves_system_messages_and_records_usage(fake_llm: FakeLLMServer
     assert reply.structured is False
     (request,) = fake_llm.requests
     assert request.path == "/v1/messages"
-    assert request.headers["x-api-key"] == KEY
+    # anthropic 2.x sends "authorization: Bearer <key>", older versions "x-api-key: <key>"
+    assert KEY in (request.headers.get("x-api-key"), request.headers.get("authorization", "")[7:])
     assert request.json["system"] == "You are the buyer.\n\nKeep it short."
     assert request.json["messages"] == [MESSAGES[-1]]
     assert request.json["max_tokens"] == 12
@@ -165,8 +166,12 @@ def test_connection_refused(key_env: str) -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     spec = ModelSpec(
-        backend="anthropic", model="fake-claude", base_url=f"http://127.0.0.1:{port}", api_key_env=KEY_ENV,
-        max_retries=0, timeout_s=2.0,
+        backend="anthropic",
+        model="fake-claude",
+        base_url=f"http://127.0.0.1:{port}",
+        api_key_env=KEY_ENV,
+        max_retries=0,
+        timeout_s=2.0,
     )
     err = failure(spec)
     assert err.kind == "connection"

@@ -14,18 +14,20 @@ from ray import cloudpickle
 from arena.config.model_spec import ModelSpec
 from arena.errors import ModelError
 from arena.runtime.model_actor import (
+    NAMESPACE,
     RemoteChatModel,
     _error_dict,
     actor_name,
     chat_model_for,
     load_key,
     model_actor_for,
+    release_model_actors,
 )
 
 # The Player actor below is defined in this test module, which workers cannot import by name.
 cloudpickle.register_pickle_by_value(sys.modules[__name__])
 
-SPEC = ModelSpec(max_tokens=12, temperature=0.0)
+SPEC = ModelSpec(max_tokens=12, temperature=0.0, n_threads=1)  # 1 thread: robust on a busy machine
 MESSAGES = [{"role": "user", "content": "Say hello to the buyer."}]
 
 
@@ -68,7 +70,9 @@ def test_two_callers_share_one_actor(ray_session: None) -> None:
     assert first["actor_id"] == second["actor_id"]
     assert first["text"].strip() and second["text"].strip()
     assert 0 < first["tokens"] <= 12
-    assert actor_name(SPEC, ray.get_runtime_context().get_node_id()) in ray.util.list_named_actors()
+    # the creating player's proxy is gone by now: the actor must outlive it (detached)
+    name = actor_name(SPEC, ray.get_runtime_context().get_node_id())
+    assert {"name": name, "namespace": NAMESPACE} in ray.util.list_named_actors(all_namespaces=True)
     assert model_actor_for(SPEC)._actor_id.hex() == first["actor_id"]
 
 
@@ -95,3 +99,10 @@ def test_load_error_is_reported_on_every_call(ray_session: None) -> None:
     with pytest.raises(ModelError, match="ARENA_TEST_NO_KEY is not set") as info:
         asyncio.run(model.complete(MESSAGES))
     assert info.value.kind == "config"
+
+
+def test_release_kills_the_model_actors(ray_session: None) -> None:
+    model_actor_for(SPEC)
+    killed = release_model_actors()
+    assert actor_name(SPEC, ray.get_runtime_context().get_node_id()) in killed
+    assert not [a for a in ray.util.list_named_actors(all_namespaces=True) if a["namespace"] == NAMESPACE]

@@ -23,6 +23,8 @@ from fake_llm_server import (
 from arena.config.model_spec import ModelSpec
 from arena.errors import ModelError
 from arena.llm import Completion, check_ready, make_model
+from arena.llm.base import _import_sdk
+from arena.llm.openai_chat import build_request
 
 KEY_ENV = "ARENA_TEST_OPENAI_KEY"
 KEY = "sk-test-DO-NOT-LOG-5f3a9c"
@@ -168,8 +170,12 @@ def test_connection_refused(key_env: str) -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     spec = ModelSpec(
-        backend="openai", model="fake-gpt", base_url=f"http://127.0.0.1:{port}/v1", api_key_env=KEY_ENV,
-        max_retries=0, timeout_s=2.0,
+        backend="openai",
+        model="fake-gpt",
+        base_url=f"http://127.0.0.1:{port}/v1",
+        api_key_env=KEY_ENV,
+        max_retries=0,
+        timeout_s=2.0,
     )
     err = failure(spec)
     assert err.kind == "connection"
@@ -224,3 +230,23 @@ def test_fake_server_streams_sse(fake_llm: FakeLLMServer) -> None:
         return text
 
     assert asyncio.run(stream()).strip() == "reply 1 from the fake openai server"
+
+
+def test_hosted_openai_gets_max_completion_tokens_and_no_default_temperature() -> None:
+    """Current OpenAI models reject max_tokens and non-default temperatures; compatible servers need both."""
+    common = {"max_tokens": None, "temperature": None, "seed": None, "stop": None, "json_schema": None}
+    hosted = build_request(ModelSpec(backend="openai", model="gpt-x"), MESSAGES, **common)
+    assert hosted["max_completion_tokens"] == 64 and "max_tokens" not in hosted
+    assert "temperature" not in hosted
+    explicit = build_request(ModelSpec(backend="openai", model="gpt-x", temperature=0.2), MESSAGES, **common)
+    assert explicit["temperature"] == 0.2
+    local = build_request(
+        ModelSpec(backend="openai", model="m", base_url="http://127.0.0.1:8080/v1"), MESSAGES, **common
+    )
+    assert local["max_tokens"] == 64 and local["temperature"] == 0.7
+
+
+def test_missing_sdk_says_what_to_install() -> None:
+    with pytest.raises(ModelError, match="config: .*pip install no-such-sdk") as info:
+        _import_sdk("arena_no_such_sdk", "no-such-sdk", "m")
+    assert info.value.kind == "config"

@@ -36,7 +36,8 @@ def test_through_ray_logs_every_planned_match(tmp_path: Path, ray_session) -> No
     assert header["summary"]["ok"] == 36
     assert all(r["status"] == "ok" and r["transcript"] for r in records)
     # the run.json holds everything needed to resume without the YAML
-    assert set(header["config"]["agents"]) == {f"{s}-{r}" for s in ("tough", "fair", "eager") for r in ("seller", "buyer")}
+    names = {f"{s}-{r}" for s in ("tough", "fair", "eager") for r in ("seller", "buyer")}
+    assert set(header["config"]["agents"]) == names
 
 
 def test_ray_and_local_agree_and_seed_fixes_outcomes(tmp_path: Path, ray_session) -> None:

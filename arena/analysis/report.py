@@ -1,0 +1,403 @@
+"""``logs/<run>/report.html``: one self-contained page that answers "did the feedback help?".
+
+The page names the run, its arms, rounds, scenarios and agents; plots the deal price per round (one line
+per arm, shaded 95% bootstrap interval), the deal rate per round and, when there is a control arm, the
+feedback effect per round; and shows the per-round table, the effect table, price against deal rate per
+arm, the leaderboard and one example dialogue per arm. Plots are PNGs rendered with matplotlib's Agg
+backend and embedded as base64, so the file can be mailed or archived alone.
+
+Everything that comes from a log or a config (agent and scenario names, utterances, critic advice) is
+HTML-escaped: model output is untrusted and may contain ``<script>``. Plots render with mathtext off, so
+a ``$`` in a name is drawn as text, never parsed.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import io
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from arena.analysis.curves import ArmRound, Curves, Interval, learning_curves
+from arena.analysis.leaderboard import leaderboard
+from arena.errors import RunlogError
+from arena.runlog import read_run
+
+REPORT_FILE = "report.html"
+_EXCERPT_CHARS = 400
+_COLORS = {"none": "#7f7f7f", "constant": "#1f77b4", "human": "#2ca02c", "ai": "#d62728"}
+_CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:70rem;color:#222}
+h1{font-size:1.5rem} h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem} th,td{border:1px solid #ccc;padding:.25rem .5rem}
+th{background:#f4f4f4;text-align:left} td.num{text-align:right;font-variant-numeric:tabular-nums}
+dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem} dt{font-weight:600}
+img{max-width:100%} .note{color:#555;font-size:.9rem} .strong{font-weight:700}
+.turn{margin:.15rem 0} .role{font-weight:600} pre{white-space:pre-wrap;margin:0;display:inline}
+"""
+
+
+def write_report(run_dir: Path, out: Path | None = None, *, n_boot: int = 2000, seed: int = 0) -> Path:
+    """Render the report of the run in ``run_dir`` to ``out`` (default ``run_dir/report.html``)."""
+    run_dir = Path(run_dir)
+    header, records = read_run(run_dir)
+    return save_report(Path(out) if out is not None else run_dir / REPORT_FILE, header, records,
+                       n_boot=n_boot, seed=seed)
+
+
+def save_report(
+    path: Path, header: dict[str, Any], records: Sequence[dict[str, Any]], *, n_boot: int = 2000, seed: int = 0,
+    curves: Curves | None = None,
+) -> Path:
+    """Write the page for an already-read run (temp file + rename, so a reader never sees half a page)."""
+    page = render_report(header, records, n_boot=n_boot, seed=seed, curves=curves)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        tmp.write_text(page, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise RunlogError(f"{path}: cannot write the report: {exc.strerror or exc}") from exc
+    return path
+
+
+def render_report(
+    header: dict[str, Any], records: Sequence[dict[str, Any]], *, n_boot: int = 2000, seed: int = 0,
+    curves: Curves | None = None,
+) -> str:
+    """The report page as a string (pure: no file access)."""
+    curves = curves or learning_curves(header, records, n_boot=n_boot, seed=seed)
+    run_id = str(header.get("run_id", ""))
+    parts = [
+        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>Arena report: {_e(run_id)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>Arena report: {_e(run_id)}</h1>",
+        _overview(header, records, curves),
+    ]
+    parts.append("<h2>Learning curves</h2>")
+    parts.append('<p class="note">Mean deal price (over deals) and deal rate per round; shaded: bootstrap 95% '
+                 f"interval across repeats ({curves.n_boot} resamples of whole series).</p>")
+    plots = _plots(curves)
+    parts.append(_img(plots["price"], "deal price per round"))
+    parts.append(_img(plots["deal_rate"], "deal rate per round"))
+    if "effect" in plots:
+        parts.append(_img(plots["effect"], "feedback effect on the deal price per round"))
+    parts.append("<h2>Per round</h2>")
+    parts.append(_per_round_html(curves))
+    if curves.effects:
+        parts.append(f"<h2>Feedback effect (each arm minus {_e(curves.control)})</h2>")
+        parts.append('<p class="note">Paired by scenario, agents and repeat (every arm meets the same seeds); '
+                     "bold: the 95% interval excludes 0.</p>")
+        parts.append(_effects_html(curves))
+    parts.append("<h2>Price against deal rate</h2>")
+    parts.append('<p class="note">Better prices can cost deals: the deal rate, the mean price and the '
+                 "advised player's reward per arm over all rounds, and the first and last round.</p>")
+    parts.append(_img(plots["tradeoff"], "mean deal price against deal rate per arm and round"))
+    parts.append(_summary_html(curves))
+    parts.append("<h2>Leaderboard</h2>")
+    parts.append(_leaderboard_html(records))
+    parts.append(_examples_html(records, curves))
+    parts.append(f'<p class="note">Generated {_e(_now())} by arena from {_e(len(records))} match records.</p>')
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+# ---------------------------------------------------------------- html pieces
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _num(value: float | None, fmt: str = "{:.2f}") -> str:
+    return "-" if value is None else fmt.format(value)
+
+
+def _rate(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def _iv(iv: Interval, fmt: str = "{:.2f}", signed: bool = False) -> str:
+    return iv.format(fmt, signed=signed)
+
+
+def _table(head: Iterable[str], rows: Iterable[Iterable[tuple[str, str]]]) -> str:
+    """An HTML table; ``head`` and cell texts are raw strings (escaped here), cells are (text, css class)."""
+    out = ["<table><thead><tr>", *(f"<th>{_e(h)}</th>" for h in head), "</tr></thead><tbody>"]
+    for row in rows:
+        out.append("<tr>" + "".join(f'<td class="{cls}">{_e(text)}</td>' if cls else f"<td>{_e(text)}</td>"
+                                    for text, cls in row) + "</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def _agents(header: dict[str, Any], records: Sequence[dict[str, Any]]) -> dict[str, list[str]]:
+    players = (header.get("config") or {}).get("players") or {}
+    out: dict[str, list[str]] = {str(role): [str(a) for a in names] for role, names in players.items()}
+    for rec in records:
+        for role, agent in (rec.get("agents") or {}).items():
+            names = out.setdefault(str(role), [])
+            if str(agent) not in names:
+                names.append(str(agent))
+    return out
+
+
+def _overview(header: dict[str, Any], records: Sequence[dict[str, Any]], curves: Curves) -> str:
+    config = header.get("config") or {}
+    tournament = config.get("tournament") or {}
+    feedback = tournament.get("feedback") or {}
+    items: list[tuple[str, str]] = [
+        ("run", str(header.get("run_id", ""))),
+        ("status", str(header.get("status", "?"))),
+        ("tournament", f"{tournament.get('name', '?')} ({tournament.get('format', '?')})"),
+        ("arms", ", ".join(curves.arms) + (f" (control: {curves.control})" if curves.control else "")),
+        ("rounds", str(curves.rounds)),
+        ("repeats", str(tournament.get("repeats", "?"))),
+        ("scenarios", ", ".join(curves.scenarios)),
+    ]
+    items += [(f"{role} agents", ", ".join(names)) for role, names in _agents(header, records).items()]
+    if feedback:
+        items.append(("advised", ", ".join(curves.roles)))
+        if config.get("critic"):
+            items.append(("critic", str(config["critic"])))
+    ok = sum(1 for r in records if r.get("status") == "ok")
+    items.append(("matches", f"{len(records)} logged, {ok} ok, {curves.errors} errors (left out)"))
+    body = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in items)
+    return f"<dl>{body}</dl>"
+
+
+def _per_round_html(curves: Curves) -> str:
+    many = len(curves.scenarios) > 1
+    head = (["scenario"] if many else []) + ["round", "arm", "n", "price [95% CI]", "deal rate [95% CI]"]
+    head += [f"{role} reward [95% CI]" for role in curves.roles] + ["breaks the deal"]
+    rows = []
+    for p in curves.points:
+        row = [(p.scenario, "")] if many else []
+        row += [(str(p.round), "num"), (p.arm, ""), (str(p.n), "num"), (_iv(p.price), "num"),
+                (_iv(p.deal_rate, "{:.0%}"), "num")]
+        row += [(_iv(p.reward.get(role, Interval(None)), "{:.3f}"), "num") for role in curves.roles]
+        row.append((_breaks(p), "num"))
+        rows.append(row)
+    return _table(head, rows)
+
+
+def _breaks(p: ArmRound) -> str:
+    if p.break_rate is None:
+        return "-"
+    return f"{_rate(p.break_rate)} ({p.breaks}/{p.observed_pairs})"
+
+
+def _effects_html(curves: Curves) -> str:
+    many = len(curves.scenarios) > 1
+    head = (["scenario"] if many else []) + ["arm", "round", "pairs", "Δ price [95% CI]", "Δ deal rate [95% CI]"]
+    head += [f"Δ {role} reward [95% CI]" for role in curves.roles]
+    rows = []
+    for eff in curves.effects:
+        row = [(eff.scenario, "")] if many else []
+        row += [(eff.arm, ""), (str(eff.round), "num"), (str(eff.pairs), "num"),
+                (_iv(eff.price, signed=True), _strong(eff.price)),
+                (_iv(eff.deal_rate, "{:.0%}", signed=True), _strong(eff.deal_rate))]
+        row += [(_iv(eff.reward.get(role, Interval(None)), "{:.3f}", signed=True),
+                 _strong(eff.reward.get(role, Interval(None)))) for role in curves.roles]
+        rows.append(row)
+    return _table(head, rows)
+
+
+def _strong(iv: Interval) -> str:
+    return "num strong" if iv.excludes_zero() else "num"
+
+
+def _summary_html(curves: Curves) -> str:
+    many = len(curves.scenarios) > 1
+    head = (["scenario"] if many else []) + ["arm", "matches", "deal rate", "mean price"]
+    head += [f"{role} reward" for role in curves.roles]
+    head += ["round 1 price", "last price", "round 1 deal rate", "last deal rate", "broken deals"]
+    rows = []
+    for s in curves.summaries:
+        row = [(s.scenario, "")] if many else []
+        row += [(s.arm, ""), (str(s.matches), "num"), (_rate(s.deal_rate), "num"), (_num(s.mean_price), "num")]
+        row += [(_num(s.mean_reward.get(role), "{:.3f}"), "num") for role in curves.roles]
+        row += [(_num(s.first_price), "num"), (_num(s.last_price), "num"), (_rate(s.first_deal_rate), "num"),
+                (_rate(s.last_deal_rate), "num"), (str(s.breaks), "num")]
+        rows.append(row)
+    return _table(head, rows)
+
+
+def _leaderboard_html(records: Sequence[dict[str, Any]]) -> str:
+    rows = []
+    for row in leaderboard(list(records)):
+        d = row.to_dict()
+        rows.append([(d["agent"], ""), (d["role"], ""), (str(d["matches"]), "num"), (_rate(d["deal_rate"]), "num"),
+                     (_num(d["mean_price"]), "num"), (_num(d["mean_reward"], "{:.3f}"), "num"),
+                     (_num(d["rating"]), "num"), (str(d["errors"]), "num")])
+    head = ["agent", "role", "matches", "deal rate", "mean price", "mean reward", "rating", "errors"]
+    return _table(head, rows) if rows else '<p class="note">No matches logged yet.</p>'
+
+
+def _examples_html(records: Sequence[dict[str, Any]], curves: Curves) -> str:
+    """One dialogue per arm: the last logged round of the first series, with the advice it came with."""
+    out = ["<h2>Example dialogues</h2>",
+           '<p class="note">Per arm, the last logged round of its first series; utterances cut at '
+           f"{_EXCERPT_CHARS} characters.</p>"]
+    shown = 0
+    for arm in curves.arms:
+        recs = [r for r in records if str(r.get("arm", "none")) == arm and r.get("status") == "ok"]
+        if not recs:
+            continue
+        first = min(str(r.get("series_id", "")) for r in recs)
+        series = [r for r in recs if str(r.get("series_id", "")) == first]
+        rec = max(series, key=lambda r: int(r.get("round", 1)))
+        outcome = rec.get("outcome") or {}
+        result = f"deal at {outcome.get('price')}" if outcome.get("deal") else f"no deal ({outcome.get('reason')})"
+        out.append(f"<h3>{_e(arm)}: {_e(rec.get('match_id', ''))} (round {_e(rec.get('round'))}, {_e(result)})</h3>")
+        advice = [s for entry in (rec.get("memory_after") or {}).values()
+                  for s in (entry.get("entries") or []) if isinstance(entry, dict) and isinstance(s, dict)
+                  and s.get("kind") == "advice"]
+        if advice:
+            items = "".join(f"<li>round {_e(a.get('round'))}: {_e(_cut(a.get('text', '')))}</li>" for a in advice)
+            out.append(f"<p>Advice in memory:</p><ul>{items}</ul>")
+        for turn in rec.get("transcript") or []:
+            out.append(f'<div class="turn"><span class="role">{_e(turn.get("role"))} '
+                       f'({_e(turn.get("agent"))}):</span> <pre>{_e(_cut(turn.get("text", "")))}</pre></div>')
+        shown += 1
+    return "\n".join(out) if shown else ""
+
+
+def _cut(text: Any) -> str:
+    text = str(text)
+    return text if len(text) <= _EXCERPT_CHARS else text[:_EXCERPT_CHARS] + " ..."
+
+
+# ---------------------------------------------------------------- plots
+
+
+def _plots(curves: Curves) -> dict[str, bytes]:
+    """Every plot as PNG bytes. Mathtext is off: a ``$`` in a name from the log is text, not LaTeX."""
+    import matplotlib
+
+    with matplotlib.rc_context({"text.parse_math": False, "text.usetex": False}):
+        plots = {"price": _price_plot(curves), "deal_rate": _deal_rate_plot(curves),
+                 "tradeoff": _tradeoff_plot(curves)}
+        if curves.effects:
+            plots["effect"] = _effect_plot(curves)
+    return plots
+
+
+def _label(text: str) -> str:
+    """A plot label from log text, of bounded length."""
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def _figure(curves: Curves, ylabel: str) -> tuple[Any, list[Any]]:
+    from matplotlib.figure import Figure
+
+    n = len(curves.scenarios)
+    fig = Figure(figsize=(7.5, 3.6 * n), dpi=100, layout="constrained")
+    axes = [fig.add_subplot(n, 1, i + 1) for i in range(n)]
+    for ax, scenario in zip(axes, curves.scenarios, strict=True):
+        ax.set_xlabel("round")
+        ax.set_ylabel(ylabel)
+        if n > 1:
+            ax.set_title(_label(scenario))
+        ax.set_xticks(range(1, curves.rounds + 1))
+        ax.grid(alpha=0.3)
+    return fig, axes
+
+
+def _series_plot(curves: Curves, ylabel: str, metric: str, percent: bool = False) -> bytes:
+    fig, axes = _figure(curves, ylabel)
+    for ax, scenario in zip(axes, curves.scenarios, strict=True):
+        for i, arm in enumerate(curves.arms):
+            pts = [p for p in curves.points if p.scenario == scenario and p.arm == arm
+                   and getattr(p, metric).value is not None]
+            _line(ax, [p.round for p in pts], [getattr(p, metric) for p in pts], arm, i, percent)
+        if percent:
+            ax.set_ylim(-3, 103)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(loc="best", fontsize="small")
+    return _png(fig)
+
+
+def _line(ax: Any, xs: list[int], ivs: list[Interval], name: str, index: int, percent: bool) -> None:
+    if not xs:
+        return
+    scale = 100.0 if percent else 1.0
+    color = _COLORS.get(name, f"C{index % 10}")
+    ys = [iv.value * scale for iv in ivs]  # type: ignore[operator]
+    lo = [(iv.lo if iv.lo is not None else iv.value) * scale for iv in ivs]  # type: ignore[operator]
+    hi = [(iv.hi if iv.hi is not None else iv.value) * scale for iv in ivs]  # type: ignore[operator]
+    ax.plot(xs, ys, marker="o", color=color, label=_label(name))
+    if len(xs) > 1:
+        ax.fill_between(xs, lo, hi, color=color, alpha=0.2, linewidth=0)
+    else:
+        ax.errorbar(xs, ys, yerr=[[y - a for y, a in zip(ys, lo, strict=True)],
+                                  [b - y for y, b in zip(ys, hi, strict=True)]], color=color, capsize=4)
+
+
+def _price_plot(curves: Curves) -> bytes:
+    return _series_plot(curves, "mean deal price", "price")
+
+
+def _deal_rate_plot(curves: Curves) -> bytes:
+    return _series_plot(curves, "deal rate (%)", "deal_rate", percent=True)
+
+
+def _effect_plot(curves: Curves) -> bytes:
+    fig, axes = _figure(curves, f"price effect vs {curves.control}")
+    for ax, scenario in zip(axes, curves.scenarios, strict=True):
+        ax.axhline(0.0, color="black", linewidth=0.8)
+        for i, arm in enumerate(curves.treatments):
+            effs = [e for e in curves.effects if e.scenario == scenario and e.arm == arm and e.price.value is not None]
+            _line(ax, [e.round for e in effs], [e.price for e in effs], arm, i + 1, False)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(loc="best", fontsize="small")
+    return _png(fig)
+
+
+def _tradeoff_plot(curves: Curves) -> bytes:
+    """Price against deal rate, one path per arm through its rounds (labelled r1, r2, ...)."""
+    from matplotlib.figure import Figure
+
+    n = len(curves.scenarios)
+    fig = Figure(figsize=(7.5, 3.6 * n), dpi=100, layout="constrained")
+    for k, scenario in enumerate(curves.scenarios):
+        ax = fig.add_subplot(n, 1, k + 1)
+        ax.set_xlabel("deal rate (%)")
+        ax.set_ylabel("mean deal price")
+        ax.set_xlim(-3, 103)
+        ax.grid(alpha=0.3)
+        if n > 1:
+            ax.set_title(_label(scenario))
+        for i, arm in enumerate(curves.arms):
+            pts = [p for p in curves.points if p.scenario == scenario and p.arm == arm and p.price.value is not None]
+            if not pts:
+                continue
+            xs = [100.0 * (p.deal_rate.value or 0.0) for p in pts]
+            ys = [p.price.value for p in pts]
+            ax.plot(xs, ys, marker="o", color=_COLORS.get(arm, f"C{i % 10}"), label=_label(arm), alpha=0.8)
+            for p, x, y in zip(pts, xs, ys, strict=True):
+                ax.annotate(f"r{p.round}", (x, y), textcoords="offset points", xytext=(4, 4), fontsize="x-small")
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(loc="best", fontsize="small")
+    return _png(fig)
+
+
+def _png(fig: Any) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def _img(png: bytes, alt: str) -> str:
+    data = base64.b64encode(png).decode("ascii")
+    return f'<p><img alt="{_e(alt)}" src="data:image/png;base64,{data}"></p>'
