@@ -27,5 +27,24 @@ def validate(files: list[Path] = typer.Argument(..., help="YAML files to check."
             console.print(exc.one_line(), markup=False, highlight=False)
             continue
         console.print(f"{path}: ok ({kind} {getattr(model, 'name', '') or model.tournament.name})", markup=False)
+        for warning in _readiness(kind, model):
+            console.print(f"{path}: warning: {warning}", markup=False)
     if bad:
         raise typer.Exit(code=2)
+
+
+def _readiness(kind: str, model: object) -> list[str]:
+    """What would stop this file's LLM cards from running here (a missing key variable, package)."""
+    from arena.config.models import LLMPolicy
+    from arena.errors import ModelError
+    from arena.llm import check_ready
+
+    cards = [model] if kind == "agent" else list(getattr(model, "agents", {}).values()) if kind == "tournament" else []
+    out = []
+    for card in cards:
+        if isinstance(card.policy, LLMPolicy):
+            try:
+                check_ready(card.policy.model)
+            except ModelError as exc:
+                out.append(f"agent {card.name}: {exc.one_line()}")
+    return out
