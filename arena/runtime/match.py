@@ -91,6 +91,8 @@ async def play_match(ctx: MatchContext, series: SeriesSpec, round_: int, state: 
             turn_record["prompt"] = result.prompt
         transcript.append(turn_record)
     outcome = dict(env.outcome)
+    if scenario.game == "negotiation":
+        outcome["moderator"] = moderate(transcript, scenario, outcome)
     rewards = {role: 0.0 for role in agents}
     if error is None:
         rewards = {role: float(v) for role, v in env.bargain.rewards().items()}
@@ -121,6 +123,23 @@ async def play_match(ctx: MatchContext, series: SeriesSpec, round_: int, state: 
         "finished_at": utc_now(),
         "duration_s": round(time.perf_counter() - t0, 6),
     }
+
+
+def moderate(transcript: list[dict[str, Any]], scenario: Any, outcome: dict[str, Any]) -> dict[str, Any]:
+    """The rule moderator's verdict on the raw dialogue, logged beside the parser's outcome.
+
+    The parser stays authoritative; the verdict and an ``agrees`` flag let analysis count how often a
+    judge reading the plain words would have called the round differently (the paper's moderator).
+    """
+    from arena.agents.moderator import RuleModerator
+
+    verdict = RuleModerator().judge([{"role": t["role"], "text": t["text"]} for t in transcript],
+                                    scenario.to_params()).to_dict()
+    parser_state = "deal" if outcome.get("deal") or outcome.get("agreed_price") is not None else (
+        "ongoing" if outcome.get("reason") == "max_turns" else "no_deal")
+    verdict["agrees"] = verdict.get("state") == parser_state or (
+        parser_state == "ongoing" and verdict.get("state") == "no_deal")
+    return verdict
 
 
 async def feedback_for(

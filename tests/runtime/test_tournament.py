@@ -100,3 +100,13 @@ def test_existing_run_directory_is_never_overwritten(tmp_path: Path) -> None:
     with pytest.raises(RunlogError, match="run directory exists; resume it with --resume"):
         run(tmp_path, RunOptions(local=True), "same")
     assert (tmp_path / "logs" / "same" / MATCHES_FILE).read_bytes() == before
+
+
+def test_moderator_verdict_is_logged_beside_the_parser(tmp_path: Path) -> None:
+    _, records = read_run(run(tmp_path, RunOptions(local=True)))
+    for rec in records:
+        verdict = rec["outcome"]["moderator"]
+        assert verdict["source"] == "rules"
+        assert verdict["agrees"] is True  # scripted players speak in tokens: judge and parser agree
+        if rec["outcome"]["deal"]:
+            assert verdict["state"] == "deal" and verdict["price"] == rec["outcome"]["price"]
