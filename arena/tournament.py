@@ -16,9 +16,10 @@ from typing import Any
 
 from arena.config.models import ResolvedTournament
 from arena.errors import RunlogError
-from arena.runlog import LoadedMatches, RunLog
+from arena.runlog import LoadedMatches, RunLog, read_header
 from arena.runtime.match import SeriesState, restore_state
 from arena.runtime.pool import RunOptions, build_context, run_series
+from arena.runtime.preflight import preflight
 from arena.schedule import SeriesSpec, match_count, plan
 
 
@@ -59,6 +60,7 @@ def prepare_new(resolved: ResolvedTournament, logs_dir: Path, run_id: str | None
     run_id = run_id or default_run_id(resolved)
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", run_id):
         raise RunlogError(f"run id {run_id!r}: use letters, digits, '_', '.', '-'")
+    preflight(resolved)  # a missing key or a dead server: refuse before anything is written
     series = plan(resolved)
     log = RunLog.create(
         logs_dir, run_id, resolved.model_dump(mode="json"), seed=resolved.tournament.seed, argv=sys.argv[1:]
@@ -69,8 +71,9 @@ def prepare_new(resolved: ResolvedTournament, logs_dir: Path, run_id: str | None
 
 def prepare_resume(run_dir: Path, resolved_now: ResolvedTournament | None = None) -> PreparedRun:
     """Reopen ``run_dir``; the stored config is authoritative (a changed YAML is refused)."""
+    stored = ResolvedTournament.model_validate(read_header(run_dir)["config"])
+    preflight(stored)
     log, loaded = RunLog.resume(run_dir)
-    stored = ResolvedTournament.model_validate(log.header["config"])
     if resolved_now is not None and _comparable(resolved_now) != _comparable(stored):
         log.close()
         raise RunlogError(

@@ -53,11 +53,8 @@ def start_ray(address: str | None = None) -> None:
 
 def build_context(resolved: ResolvedTournament, options: RunOptions, run_id: str = "") -> MatchContext:
     """Players and critic for every card of the run: actors under Ray, plain objects with --local."""
-    # Check and build each policy once in the driver first: a bad card or an unreachable server fails
-    # here with a clear error before any match starts, not inside an actor.
-    from arena.runtime.preflight import preflight
-
-    preflight(resolved)
+    # Build each policy once in the driver first: a bad card fails here with a clear error, not in an actor.
+    # (Keys and servers were checked by preflight before the run directory was made.)
     local_players = {name: build_player(card) for name, card in resolved.agents.items() if name != resolved.critic}
     local_critic = build_critic(resolved.agents[resolved.critic]) if resolved.critic else None
     if options.local:

@@ -165,10 +165,9 @@ def test_missing_key_fails_before_any_match(tmp_path: Path, fake_llm, monkeypatc
 
     monkeypatch.delenv("ARENA_TEST_KEY", raising=False)
     path = tournament(tmp_path, fake_llm.openai_base_url, "openai", rounds=1, arms="[none]")
-    prepared = prepare_new(load_tournament(path), tmp_path / "logs", "nokey")
     with pytest.raises(ConfigError, match=r"seller.yaml: policy.model.api_key_env: .*ARENA_TEST_KEY is not set"):
-        execute(prepared, RunOptions(local=True))
-    assert not (prepared.log.dir / MATCHES_FILE).read_text()
+        prepare_new(load_tournament(path), tmp_path / "logs", "nokey")
+    assert not (tmp_path / "logs").exists()
 
 
 def test_unreachable_server_fails_before_any_match(tmp_path: Path, monkeypatch) -> None:
@@ -176,6 +175,6 @@ def test_unreachable_server_fails_before_any_match(tmp_path: Path, monkeypatch) 
 
     monkeypatch.setenv("ARENA_TEST_KEY", SECRET)
     path = tournament(tmp_path, "http://127.0.0.1:9/v1", "openai", rounds=1, arms="[none]")
-    prepared = prepare_new(load_tournament(path), tmp_path / "logs", "down")
     with pytest.raises(ConfigError, match=r"cannot connect to http://127.0.0.1:9/v1"):
-        execute(prepared, RunOptions(local=True))
+        prepare_new(load_tournament(path), tmp_path / "logs", "down")
+    assert not (tmp_path / "logs").exists()
