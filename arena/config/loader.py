@@ -328,6 +328,9 @@ def _resolve(p: Path, src: YamlSource) -> ResolvedTournament:
     if missing:
         raise src.error(("players",), f"no agents for role(s): {', '.join(missing)}")
 
+    moderator = add_card(("moderator",), t.moderator, "moderator") if t.moderator else None
+    if moderator is not None and agents[moderator].policy.type != "llm":
+        raise src.error(("moderator",), "the moderator card needs an llm policy (omit it for the rule judge)")
     critic = None
     fb = t.feedback
     if fb is not None:
@@ -343,6 +346,7 @@ def _resolve(p: Path, src: YamlSource) -> ResolvedTournament:
                     )
     return ResolvedTournament(
         source=src.path, tournament=t, scenarios=scenarios, agents=agents, players=players, critic=critic,
+        moderator=moderator,
         agent_files={name: display_path(Path(where)) for name, where in origin.items()},
     )
 

@@ -213,6 +213,11 @@ class Tournament(StrictModel):
     concurrency: int | None = Field(default=None, ge=1, le=10_000, description="series in flight")
     feedback: FeedbackSpec | None = None
     memory: MemorySpec = Field(default_factory=MemorySpec)
+    moderator: str | None = Field(
+        default=None,
+        description="path to an LLM card that judges each round's ending (logged beside the parser's outcome); "
+        "omit for the rule-based judge",
+    )
 
     @field_validator("players")
     @classmethod
@@ -238,6 +243,7 @@ class ResolvedTournament(StrictModel):
     agents: dict[str, AgentCard]
     players: dict[str, list[str]] = Field(description="role -> agent names")
     critic: str | None = Field(default=None, description="agent name of the critic")
+    moderator: str | None = Field(default=None, description="agent name of the LLM moderator, if any")
     agent_files: dict[str, str] = Field(default_factory=dict, description="agent name -> card file (for errors)")
 
     def arms(self) -> list[str]:

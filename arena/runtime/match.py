@@ -30,6 +30,7 @@ class MatchContext:
     players: Mapping[str, Player]
     critic: Critic | None = None
     run_id: str = ""
+    moderator: Any = None  # the LLM judge, built on first use when the tournament names one
 
 
 @dataclass
@@ -92,7 +93,7 @@ async def play_match(ctx: MatchContext, series: SeriesSpec, round_: int, state: 
         transcript.append(turn_record)
     outcome = dict(env.outcome)
     if scenario.game == "negotiation":
-        outcome["moderator"] = moderate(transcript, scenario, outcome)
+        outcome["moderator"] = await moderate(ctx, transcript, scenario, outcome, seed)
     rewards = {role: 0.0 for role in agents}
     if error is None:
         rewards = {role: float(v) for role, v in env.bargain.rewards().items()}
@@ -125,16 +126,25 @@ async def play_match(ctx: MatchContext, series: SeriesSpec, round_: int, state: 
     }
 
 
-def moderate(transcript: list[dict[str, Any]], scenario: Any, outcome: dict[str, Any]) -> dict[str, Any]:
-    """The rule moderator's verdict on the raw dialogue, logged beside the parser's outcome.
+async def moderate(
+    ctx: MatchContext, transcript: list[dict[str, Any]], scenario: Any, outcome: dict[str, Any], seed: int
+) -> dict[str, Any]:
+    """The moderator's verdict on the raw dialogue (the rule judge, or the tournament's LLM card),
+    logged beside the parser's outcome.
 
     The parser stays authoritative; the verdict and an ``agrees`` flag let analysis count how often a
     judge reading the plain words would have called the round differently (the paper's moderator).
     """
-    from arena.agents.moderator import RuleModerator
+    from arena.agents.moderator import LLMModerator, RuleModerator
 
-    verdict = RuleModerator().judge([{"role": t["role"], "text": t["text"]} for t in transcript],
-                                    scenario.to_params()).to_dict()
+    dialogue = [{"role": t["role"], "text": t["text"]} for t in transcript]
+    name = ctx.resolved.moderator
+    if name:
+        if ctx.moderator is None:
+            ctx.moderator = LLMModerator(ctx.resolved.agents[name])
+        verdict = (await ctx.moderator.judge(dialogue, scenario.to_params(), seed=seed)).to_dict()
+    else:
+        verdict = RuleModerator().judge(dialogue, scenario.to_params()).to_dict()
     parser_state = "deal" if outcome.get("deal") or outcome.get("agreed_price") is not None else (
         "ongoing" if outcome.get("reason") == "max_turns" else "no_deal")
     verdict["agrees"] = verdict.get("state") == parser_state or (

@@ -55,7 +55,8 @@ def build_context(resolved: ResolvedTournament, options: RunOptions, run_id: str
     """Players and critic for every card of the run: actors under Ray, plain objects with --local."""
     # Build each policy once in the driver first: a bad card fails here with a clear error, not in an actor.
     # (Keys and servers were checked by preflight before the run directory was made.)
-    local_players = {name: build_player(card) for name, card in resolved.agents.items() if name != resolved.critic}
+    local_players = {name: build_player(card) for name, card in resolved.agents.items()
+                     if name not in (resolved.critic, resolved.moderator)}
     local_critic = build_critic(resolved.agents[resolved.critic]) if resolved.critic else None
     if options.local:
         return MatchContext(resolved, local_players, local_critic, run_id)

@@ -178,3 +178,26 @@ def test_unreachable_server_fails_before_any_match(tmp_path: Path, monkeypatch) 
     with pytest.raises(ConfigError, match=r"cannot connect to http://127.0.0.1:9/v1"):
         prepare_new(load_tournament(path), tmp_path / "logs", "down")
     assert not (tmp_path / "logs").exists()
+
+
+def test_llm_moderator_verdict_is_logged_beside_the_parser(tmp_path: Path, fake_llm, ray_session,
+                                                           monkeypatch) -> None:
+    monkeypatch.setenv("ARENA_TEST_KEY", SECRET)
+
+    def with_moderator(request: dict, api: str) -> str:
+        if "moderator of a bargaining game" in json.dumps(request):
+            return json.dumps({"state": "deal", "price": 16})
+        return negotiator(request, api)
+
+    fake_llm.responder = with_moderator
+    path = tournament(tmp_path, fake_llm.openai_base_url, "openai", rounds=1, arms="[none]")
+    card(tmp_path / "moderator.yaml", "llm-moderator", "moderator", "openai", fake_llm.openai_base_url)
+    path.write_text(path.read_text() + "moderator: moderator.yaml\n")
+    prepared = prepare_new(load_tournament(path), tmp_path / "logs", "judge")
+    execute(prepared, RunOptions(concurrency=2))
+    _, records = read_run(prepared.log.dir)
+    assert len(records) == 2
+    for rec in records:
+        verdict = rec["outcome"]["moderator"]
+        assert verdict["source"] == "llm" and verdict["state"] == "deal" and verdict["price"] == 16
+        assert verdict["agrees"] is True
