@@ -10,8 +10,7 @@ import re
 from typing import Any
 
 from arena.agents.base import CritiqueRequest, CritiqueResult
-from arena.agents.llm_player import model_for, parse_json_reply, usage_of
-from arena.config.models import AgentCard, LLMPolicy
+from arena.agents.llm_player import LLMAgent, parse_json_reply, usage_of
 from arena.errors import ModelError
 
 
@@ -44,19 +43,8 @@ def split_suggestions(text: str, n: int) -> list[str]:
     return items[:n]
 
 
-class LLMCritic:
-    def __init__(self, card: AgentCard) -> None:
-        if not isinstance(card.policy, LLMPolicy):
-            raise TypeError("LLMCritic needs an llm policy")
-        self.card = card
-        self.policy: LLMPolicy = card.policy
-        self._model: Any = None
-
-    @property
-    def model(self) -> Any:
-        if self._model is None:
-            self._model = model_for(self.policy.model)
-        return self._model
+class LLMCritic(LLMAgent):
+    """A critic card's LLM policy; stateless across requests, like the player."""
 
     def messages(self, request: CritiqueRequest) -> list[dict[str, str]]:
         role = request.advised_role

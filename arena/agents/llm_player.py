@@ -81,12 +81,12 @@ def _salvage(fragment: str) -> dict[str, Any] | None:
     return out or None
 
 
-class LLMPlayer:
-    """One agent card's LLM policy; safe to share across concurrent matches (no per-match state)."""
+class LLMAgent:
+    """An agent card with an llm policy whose model is built on first use (inside its actor, not the driver)."""
 
     def __init__(self, card: AgentCard) -> None:
         if not isinstance(card.policy, LLMPolicy):
-            raise TypeError("LLMPlayer needs an llm policy")
+            raise TypeError(f"{type(self).__name__} needs an llm policy")
         self.card = card
         self.policy: LLMPolicy = card.policy
         self._model: Any = None
@@ -96,6 +96,10 @@ class LLMPlayer:
         if self._model is None:
             self._model = model_for(self.policy.model)
         return self._model
+
+
+class LLMPlayer(LLMAgent):
+    """One agent card's LLM policy; safe to share across concurrent matches (no per-match state)."""
 
     def messages(self, request: ActRequest) -> list[dict[str, str]]:
         game = GAME_OF_ROLE.get(request.role)
