@@ -18,21 +18,16 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def write(tmp: Path, rounds: int, repeats: int) -> Path:
-    (tmp / "seller.yaml").write_text(
-        "name: coachable-seller\nroles: [seller]\n"
-        "policy: {type: scripted, strategy: fair, params: {advice_gain: 0.05}}\n"
-    )
-    (tmp / "critic.yaml").write_text("name: rule-critic\nroles: [critic]\npolicy: {type: scripted, strategy: fair}\n")
     path = tmp / "t.yaml"
     path.write_text(
         f"""schema_version: 1
 name: feedback-bench
 format: self_play
 scenarios: ["{ROOT / 'scenarios/negotiation/balloon.yaml'}"]
-players: {{seller: [seller.yaml], buyer: ["{ROOT / 'agents/eager-buyer.yaml'}"]}}
+players: {{seller: ["{ROOT / 'agents/coachable-seller.yaml'}"], buyer: ["{ROOT / 'agents/eager-buyer.yaml'}"]}}
 rounds: {rounds}
 repeats: {repeats}
-feedback: {{advise: seller, critic: critic.yaml, arms: [none, ai], suggestions: 1}}
+feedback: {{advise: seller, critic: "{ROOT / 'agents/scripted-critic.yaml'}", arms: [none, ai], suggestions: 1}}
 """
     )
     return path

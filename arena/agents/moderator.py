@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from arena.config.model_spec import ModelSpec
 from arena.config.models import AgentCard, LLMPolicy
-from arena.envs.negotiation_rules import NegotiationParams, parse_move
+from arena.envs.negotiation_rules import NegotiationParams, parse_move, to_number
 from arena.envs.text import normalize
 from arena.errors import ConfigError, ModelError
 
@@ -162,17 +162,6 @@ def _money_pattern(currency: str) -> re.Pattern[str]:
     return re.compile(rf"{cur}\s*(?P<pre>{number})|(?<![\w.,])(?P<post>{number})\s*(?:{suffixes})(?!\w)")
 
 
-def _to_number(raw: str) -> float | None:
-    """``12``, ``12.50``, ``1,200`` or ``12,50`` as a float; None when ambiguous (same reading as the rules)."""
-    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", raw):
-        raw = raw.replace(",", "")
-    elif re.fullmatch(r"\d+,\d{1,2}", raw):
-        raw = raw.replace(",", ".")
-    elif not re.fullmatch(r"\d+(?:\.\d+)?", raw):
-        return None
-    return round(float(raw), 2)
-
-
 def _offers_in(text: str, currency: str) -> tuple[list[float], list[float]]:
     """``(offers, mentions)``: every price in ``text``, and those the speaker proposes rather than rejects.
 
@@ -183,7 +172,7 @@ def _offers_in(text: str, currency: str) -> tuple[list[float], list[float]]:
     offers: list[float] = []
     mentions: list[float] = []
     for match in _money_pattern(currency).finditer(text):
-        value = _to_number(match.group("pre") or match.group("post"))
+        value = to_number(match.group("pre") or match.group("post"))
         if value is None:
             continue
         before, after = text[: match.start()], text[match.end():]
@@ -511,5 +500,5 @@ def _as_price(value: Any, params: NegotiationParams) -> float | None:
         return round(float(value), 2) if math.isfinite(value) and value >= 0 else None
     if isinstance(value, str):
         _, mentions = _offers_in(value.lower(), params.currency)
-        return mentions[-1] if mentions else _to_number(value.strip())
+        return mentions[-1] if mentions else to_number(value.strip())
     return None

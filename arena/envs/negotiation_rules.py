@@ -203,7 +203,7 @@ _NUMBER = r"\d+(?:[.,]\d+)*"
 _NEGATIONS = frozenset({"no", "not", "never", "nor", "without"})
 
 
-def _to_number(raw: str) -> float | None:
+def to_number(raw: str) -> float | None:
     """Read ``12``, ``12.50``, ``1,200`` or ``12,50``; None for anything ambiguous or not finite."""
     if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", raw):
         raw = raw.replace(",", "")
@@ -220,7 +220,7 @@ def _token_offer(content: str, currency: str) -> tuple[float | None, str | None]
     match = re.search(rf"(-\s*)?(?:{re.escape(currency)})?\s*(-\s*)?({_NUMBER})", content)
     if match is None:
         return None, "offer_without_price"
-    value = _to_number(match.group(3))
+    value = to_number(match.group(3))
     if value is None or match.group(1) or match.group(2):
         return None, "bad_price"
     return value, None
@@ -233,7 +233,7 @@ def _fallback_price(text: str, currency: str) -> float | None:
     pattern = rf"{cur}\s*(?P<pre>{_NUMBER})|(?<![\w.,])(?P<post>{_NUMBER})\s*(?:{suffixes})(?!\w)"
     found = None
     for match in re.finditer(pattern, text, re.IGNORECASE):
-        value = _to_number(match.group("pre") or match.group("post"))
+        value = to_number(match.group("pre") or match.group("post"))
         if value is not None:
             found = value
     return found

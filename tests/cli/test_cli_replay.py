@@ -6,19 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-
-from arena.cli.app import main
+from arena_cli import run_cli as cli
 
 ROOT = Path(__file__).resolve().parents[2]
 BALLOON = ROOT / "scenarios" / "negotiation" / "balloon-scripted.yaml"
-
-
-def cli(*args: str) -> int:
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    return 0
 
 
 @pytest.fixture(scope="module")

@@ -12,26 +12,22 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+AGENTS = ROOT / "agents"
 CLI = [sys.executable, "-c", "from arena.cli.app import main; main()"]
 
 
 def tournament(tmp: Path) -> Path:
-    (tmp / "seller.yaml").write_text(
-        "name: coachable-seller\nroles: [seller]\n"
-        "policy: {type: scripted, strategy: fair, params: {advice_gain: 0.05}}\n"
-    )
-    (tmp / "critic.yaml").write_text("name: rule-critic\nroles: [critic]\npolicy: {type: scripted, strategy: fair}\n")
     path = tmp / "t.yaml"
     path.write_text(
         f"""schema_version: 1
 name: kill
 format: self_play
 scenarios: ["{ROOT / 'scenarios/negotiation/balloon.yaml'}"]
-players: {{seller: [seller.yaml], buyer: ["{ROOT / 'agents/fair-buyer.yaml'}"]}}
+players: {{seller: ["{AGENTS / 'coachable-seller.yaml'}"], buyer: ["{AGENTS / 'fair-buyer.yaml'}"]}}
 rounds: 6
 repeats: 80
 seed: 5
-feedback: {{advise: seller, critic: critic.yaml, arms: [none, constant, ai], suggestions: 2}}
+feedback: {{advise: seller, critic: "{AGENTS / 'scripted-critic.yaml'}", arms: [none, constant, ai], suggestions: 2}}
 """
     )
     return path

@@ -7,20 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
+from arena_cli import run_cli as cli
 from fake_llm_server import status
-
-from arena.cli.app import main
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "sk-arena-FAKE-SECRET-0123456789"
-
-
-def cli(*args: str) -> int:
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    return 0
 
 
 def write_cards(tmp: Path, base_url: str) -> Path:
