@@ -10,14 +10,14 @@ import re
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from arena.config.models import ResolvedTournament
 from arena.errors import RunlogError
 from arena.runlog import LoadedMatches, RunLog, read_header
-from arena.runtime.match import SeriesState, restore_state
+from arena.runtime.match import MatchContext, SeriesState, restore_state
 from arena.runtime.pool import RunOptions, build_context, run_series
 from arena.runtime.preflight import preflight
 from arena.schedule import SeriesSpec, match_count, plan
@@ -116,8 +116,13 @@ def execute(
     prepared: PreparedRun,
     options: RunOptions,
     on_record: Callable[[dict[str, Any]], None] | None = None,
+    context: MatchContext | None = None,
 ) -> RunSummary:
-    """Play what is left; every finished match is logged durably before ``on_record`` sees it."""
+    """Play what is left; every finished match is logged durably before ``on_record`` sees it.
+
+    ``context`` reuses players already placed by :func:`build_context` (a notebook or a benchmark running
+    several tournaments of the same cards pays actor start-up once); by default each run places its own.
+    """
     summary = prepared.summary
     log = prepared.log
 
@@ -133,7 +138,8 @@ def execute(
 
     try:
         if prepared.todo:
-            ctx = build_context(prepared.resolved, options, run_id=log.header["run_id"])
+            ctx = context or build_context(prepared.resolved, options)
+            ctx = replace(ctx, run_id=log.header["run_id"])
             run_series(ctx, prepared.todo, options.in_flight(prepared.resolved), emit)
     except BaseException:
         summary.status = "interrupted"

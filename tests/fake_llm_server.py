@@ -210,6 +210,7 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False  # a handler sleeping in a delay() fault must not hold up stop()
     allow_reuse_address = True
+    request_queue_size = 256  # the benchmarks open 64+ connections at once; the stdlib's 5 drops SYNs
     owner: FakeLLMServer
 
     def handle_error(self, request: Any, client_address: Any) -> None:
