@@ -137,6 +137,8 @@ class FakeLLMServer:
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, reply_delay: float = 0.0) -> None:
         self.reply_delay = reply_delay
+        # like ``python -m llama_cpp.server``: a 500 to response_format json_schema (json_object + schema works)
+        self.refuse_json_schema = False
         self.responder: Responder = self.default_responder
         self.requests: list[Recorded] = []
         self._faults: deque[Fault] = deque()
@@ -219,6 +221,9 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as real servers do; every reply sets Content-Length
+    # Headers and body go out in separate writes; with Nagle on, the body waits for the client's delayed
+    # ACK (40 ms on Linux) on every kept-alive request. Real servers set TCP_NODELAY too.
+    disable_nagle_algorithm = True
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's signature
@@ -252,6 +257,9 @@ class _Handler(BaseHTTPRequestHandler):
         )
         if request is None:
             self._send_error(api, 400, "request body is not JSON")
+            return
+        if owner.refuse_json_schema and (request.get("response_format") or {}).get("type") == "json_schema":
+            self._send_error(api, 500, "Internal Server Error")
             return
         if owner.reply_delay:
             owner._sleep(owner.reply_delay)

@@ -30,6 +30,7 @@ def build_request(
     seed: int | None,
     stop: list[str] | None,
     json_schema: dict[str, Any] | None,
+    schema_format: str = "json_schema",
 ) -> dict[str, Any]:
     """The keyword arguments of ``chat.completions.create`` for this call.
 
@@ -37,7 +38,9 @@ def build_request(
     temperatures, while compatible servers (llama.cpp, older vLLM/Ollama) know only ``max_tokens`` and
     need the card's temperature. So for api.openai.com the limit goes as ``max_completion_tokens`` and
     the temperature only when the call or the card set it explicitly; elsewhere both always go.
-    ``json_schema`` here is already gated on ``structured: auto``.
+    ``json_schema`` here is already gated on ``structured: auto``. ``schema_format`` is how the schema
+    travels: OpenAI's ``json_schema`` response format, or ``json_object`` with a ``schema`` field, the
+    only form ``python -m llama_cpp.server`` accepts (it answers ``json_schema`` with HTTP 500).
     """
     hosted = is_hosted_openai(spec)
     limit = max_tokens if max_tokens is not None else spec.max_tokens
@@ -53,7 +56,9 @@ def build_request(
         kwargs["seed"] = seed
     if stop:
         kwargs["stop"] = stop
-    if json_schema is not None:
+    if json_schema is not None and schema_format == "json_object":
+        kwargs["response_format"] = {"type": "json_object", "schema": json_schema}
+    elif json_schema is not None:
         # strict=False: strict mode rejects schemas without additionalProperties:false on every
         # object; servers that support json_schema (vLLM, llama.cpp) constrain decoding either way.
         kwargs["response_format"] = {
@@ -61,6 +66,11 @@ def build_request(
             "json_schema": {"name": schema_name(json_schema), "schema": json_schema, "strict": False},
         }
     return kwargs
+
+
+def _refuses_schema(exc: Any, spec: ModelSpec) -> bool:
+    """A compatible server's 400/422/500 to a json_schema request: maybe the format, worth one other try."""
+    return not is_hosted_openai(spec) and getattr(exc, "status_code", None) in (400, 422, 500)
 
 
 class OpenAIChatModel:
@@ -75,6 +85,7 @@ class OpenAIChatModel:
         self._sdk = _import_sdk("openai", "openai", spec.model)
         self._key = api_key_for(spec)
         self._clients: PerLoop[Any] = PerLoop(self._new_client)
+        self._schema_format = "json_schema"  # switches to json_object once if the server refuses json_schema
         self._new_client()  # fail now, not on the first call, if the SDK rejects the settings
 
     def _new_client(self) -> Any:
@@ -98,22 +109,30 @@ class OpenAIChatModel:
         """One chat completion; see :class:`arena.llm.base.ChatModel`."""
         spec = self.spec
         structured = json_schema is not None and spec.structured == "auto"
-        kwargs = build_request(
-            spec,
-            messages,
-            max_tokens=max_tokens,
-            temperature=temperature,
-            seed=seed,
-            stop=stop,
-            json_schema=json_schema if structured else None,
-        )
+        call = dict(messages=messages, max_tokens=max_tokens, temperature=temperature, seed=seed, stop=stop,
+                    json_schema=json_schema if structured else None)
         start = time.perf_counter()
         try:
-            response = await self._clients.get().chat.completions.create(**kwargs)
+            try:
+                response = await self._create(build_request(spec, **call, schema_format=self._schema_format))
+            except self._sdk.APIStatusError as exc:
+                if not (structured and self._schema_format == "json_schema" and _refuses_schema(exc, spec)):
+                    raise
+                # Once per model: a compatible server that rejects OpenAI's json_schema format (llama.cpp's
+                # Python server does, with a 500) gets the schema as json_object + schema; if that works,
+                # later calls use it directly. Otherwise the first error stands.
+                try:
+                    response = await self._create(build_request(spec, **call, schema_format="json_object"))
+                except self._sdk.OpenAIError:
+                    raise exc from None
+                self._schema_format = "json_object"
         except (self._sdk.OpenAIError, ValueError) as exc:
             raise translate_sdk_error(exc, self._sdk, model=spec.model, secret=self._key) from exc
         latency = time.perf_counter() - start
         return self._to_completion(response, latency, structured)
+
+    async def _create(self, kwargs: dict[str, Any]) -> Any:
+        return await self._clients.get().chat.completions.create(**kwargs)
 
     def _to_completion(self, response: Any, latency: float, structured: bool) -> Completion:
         """Read the reply defensively: a non-conforming server gives a str or a half-filled object."""

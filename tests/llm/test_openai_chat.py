@@ -106,6 +106,31 @@ def test_json_schema_asks_for_structured_output(fake_llm: FakeLLMServer, key_env
     assert fmt["json_schema"]["schema"] == SCHEMA
 
 
+def test_a_server_refusing_json_schema_gets_json_object_with_the_schema(
+    fake_llm: FakeLLMServer, key_env: str
+) -> None:
+    """llama_cpp.server answers json_schema with a 500; the backend switches once and stays switched."""
+    fake_llm.refuse_json_schema = True
+    model = make_model(spec_for(fake_llm, max_retries=0))
+
+    async def two_calls() -> list[Completion]:
+        return [await model.complete(MESSAGES, json_schema=SCHEMA) for _ in range(2)]
+
+    replies = asyncio.run(two_calls())
+    assert [json.loads(r.text) for r in replies] == [{"message": "ok", "offer": 1, "accept": False}] * 2
+    sent = [r.json["response_format"] for r in fake_llm.requests]
+    assert [f["type"] for f in sent] == ["json_schema", "json_object", "json_object"]
+    assert sent[1]["schema"] == SCHEMA
+
+
+def test_a_server_error_on_both_formats_reports_the_first(fake_llm: FakeLLMServer, key_env: str) -> None:
+    fake_llm.push(status(500, body="first failure"), status(503, body="second failure"))
+    with pytest.raises(ModelError, match="first failure") as err:
+        call(spec_for(fake_llm, max_retries=0), json_schema=SCHEMA)
+    assert err.value.kind == "server"
+    assert [r.json["response_format"]["type"] for r in fake_llm.requests] == ["json_schema", "json_object"]
+
+
 def test_structured_off_sends_free_text_request(fake_llm: FakeLLMServer, key_env: str) -> None:
     reply = call(spec_for(fake_llm, structured="off"), json_schema=SCHEMA)
     assert reply.structured is False
