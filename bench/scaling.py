@@ -14,6 +14,7 @@ each level is a full ``arena run`` otherwise: run log written and fsync'd per ma
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import subprocess
 import sys
@@ -65,16 +66,26 @@ def level(
     from arena.tournament import execute, prepare_new
 
     name = name or f"c{concurrency}"
-    resolved = load_tournament(write_tournament(tmp, base_url, max_turns, matches, name))
+    path = write_tournament(tmp, base_url, max_turns, matches, name)
+    resolved = load_tournament(path)
     prepared = prepare_new(resolved, tmp / "logs", name)
-    turns: list[int] = []
+    records: list[dict[str, Any]] = []
     start = time.perf_counter()
-    summary = execute(prepared, RunOptions(concurrency=concurrency), context=context,
-                      on_record=lambda r: turns.append(len(r["transcript"])))
+    summary = execute(prepared, RunOptions(concurrency=concurrency), context=context, on_record=records.append)
     wall = time.perf_counter() - start
     if summary.ok != matches:
         raise SystemExit(f"C={concurrency}: {summary.ok}/{matches} matches ok ({dict(summary.errors)})")
-    return {"c": concurrency, "matches": matches, "turns": sum(turns), "wall": wall, "rate": matches / wall}
+    turns = sum(len(r["transcript"]) for r in records)
+    return {"c": concurrency, "matches": matches, "turns": turns, "wall": wall, "rate": matches / wall,
+            "path": path, "records": records}
+
+
+def raw_rate(base_url: str, row: dict[str, Any]) -> float:
+    """Calls/s of a bare openai SDK client replaying the level's calls, match by match, C at a time."""
+    from saturation import raw_matches, run_raw
+
+    side, _ = asyncio.run(run_raw(base_url, raw_matches(row["path"], row["records"]), row["c"]))
+    return side.requests / side.wall
 
 
 def main() -> None:
@@ -98,20 +109,29 @@ def main() -> None:
             context = build_context(resolved, RunOptions(concurrency=max(levels)))
             level(tmp, base_url, max_turns, 4, 4, context, "warmup")  # warm the SDK clients' connection pools
             rows = [level(tmp, base_url, max_turns, c, max(4, c) * waves, context) for c in levels]
+            for row in rows:  # the same calls from a bare SDK client: the ceiling of this machine and SDK
+                row["raw_calls"] = raw_rate(base_url, row)
     finally:
         server.terminate()
         server.wait(timeout=10)
     single = rows[0]["rate"]
     print(f"model server: fixed {args.delay * 1000:.0f} ms per reply; {rows[0]['turns'] // rows[0]['matches']} turns "
           f"a match; {os.cpu_count()} cores")
-    print(f"{'in flight':>9} {'matches':>7} {'wall s':>7} {'matches/s':>9} {'ideal':>7} {'ratio':>6}")
+    print(f"{'in flight':>9} {'matches':>7} {'wall s':>7} {'matches/s':>9} {'ideal':>7} {'ratio':>6} "
+          f"{'calls/s':>8} {'raw SDK calls/s':>15} {'raw ratio':>9}")
+    raw_single = rows[0]["raw_calls"]
     for row in rows:
         ideal = single * row["c"]
+        calls = row["turns"] / row["wall"]
         print(f"{row['c']:>9} {row['matches']:>7} {row['wall']:>7.2f} {row['rate']:>9.2f} {ideal:>7.2f} "
-              f"{row['rate'] / ideal:>6.2f}")
+              f"{row['rate'] / ideal:>6.2f} {calls:>8.1f} {row['raw_calls']:>15.1f} "
+              f"{row['raw_calls'] / (raw_single * row['c']):>9.2f}")
     top = rows[-1]
+    print("(raw = a bare openai SDK client in one process replaying the same calls, C matches at a time; raw "
+          "ratio = its own scaling: the ceiling this machine and SDK allow)")
     print(f"summary: {top['c']} in flight reach {top['rate'] / (single * top['c']):.2f} of ideal "
-          f"({top['rate']:.1f} vs {single * top['c']:.1f} matches/s; target >= 0.8)")
+          f"({top['rate']:.1f} vs {single * top['c']:.1f} matches/s; target >= 0.8); a bare SDK client reaches "
+          f"{top['raw_calls'] / (raw_single * top['c']):.2f} at the same C")
 
 
 if __name__ == "__main__":

@@ -35,6 +35,11 @@ except ImportError:  # pragma: no cover
     pytest = None  # type: ignore[assignment]
 
 Responder = Callable[[dict[str, Any], str], str]
+# What llama-cpp-python 0.3's server answers (HTTP 500) to response_format json_schema, abridged
+LLAMA_CPP_REFUSAL = (
+    "1 validation error: {'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), "
+    "'msg': \"Input should be 'text' or 'json_object'\", 'input': 'json_schema'}"
+)
 
 
 @dataclass(frozen=True)
@@ -259,7 +264,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_error(api, 400, "request body is not JSON")
             return
         if owner.refuse_json_schema and (request.get("response_format") or {}).get("type") == "json_schema":
-            self._send_error(api, 500, "Internal Server Error")
+            self._send_error(api, 500, LLAMA_CPP_REFUSAL)
             return
         if owner.reply_delay:
             owner._sleep(owner.reply_delay)

@@ -69,8 +69,11 @@ def build_request(
 
 
 def _refuses_schema(exc: Any, spec: ModelSpec) -> bool:
-    """A compatible server's 400/422/500 to a json_schema request: maybe the format, worth one other try."""
-    return not is_hosted_openai(spec) and getattr(exc, "status_code", None) in (400, 422, 500)
+    """A compatible server's 400/422/500 that names the response format (llama_cpp.server: "... 'response_format',
+    'type' ... Input should be 'text' or 'json_object'"). A plain 500 is a server error like any other."""
+    if is_hosted_openai(spec) or getattr(exc, "status_code", None) not in (400, 422, 500):
+        return False
+    return any(word in str(exc) for word in ("response_format", "json_schema", "json_object"))
 
 
 class OpenAIChatModel:
@@ -85,7 +88,8 @@ class OpenAIChatModel:
         self._sdk = _import_sdk("openai", "openai", spec.model)
         self._key = api_key_for(spec)
         self._clients: PerLoop[Any] = PerLoop(self._new_client)
-        self._schema_format = "json_schema"  # switches to json_object once if the server refuses json_schema
+        self._schema_format = "json_schema"  # becomes json_object if the server refuses json_schema
+        self._schema_checked = False  # until the first structured call to a compatible server succeeds
         self._new_client()  # fail now, not on the first call, if the SDK rejects the settings
 
     def _new_client(self) -> Any:
@@ -113,26 +117,46 @@ class OpenAIChatModel:
                     json_schema=json_schema if structured else None)
         start = time.perf_counter()
         try:
-            try:
-                response = await self._create(build_request(spec, **call, schema_format=self._schema_format))
-            except self._sdk.APIStatusError as exc:
-                if not (structured and self._schema_format == "json_schema" and _refuses_schema(exc, spec)):
-                    raise
-                # Once per model: a compatible server that rejects OpenAI's json_schema format (llama.cpp's
-                # Python server does, with a 500) gets the schema as json_object + schema; if that works,
-                # later calls use it directly. Otherwise the first error stands.
-                try:
-                    response = await self._create(build_request(spec, **call, schema_format="json_object"))
-                except self._sdk.OpenAIError:
-                    raise exc from None
-                self._schema_format = "json_object"
+            kwargs = build_request(spec, **call, schema_format=self._schema_format)
+            if structured and not self._schema_checked and not is_hosted_openai(spec):
+                response = await self._probe(kwargs, call)
+            else:
+                response = await self._create(kwargs)
         except (self._sdk.OpenAIError, ValueError) as exc:
             raise translate_sdk_error(exc, self._sdk, model=spec.model, secret=self._key) from exc
         latency = time.perf_counter() - start
         return self._to_completion(response, latency, structured)
 
-    async def _create(self, kwargs: dict[str, Any]) -> Any:
-        return await self._clients.get().chat.completions.create(**kwargs)
+    async def _probe(self, kwargs: dict[str, Any], call: dict[str, Any]) -> Any:
+        """The first structured call to a compatible server: does it take OpenAI's json_schema format?
+
+        llama.cpp's Python server answers json_schema with a 500 but takes ``json_object`` + ``schema``. The
+        probe goes without the SDK's retries, so such a server costs one refused request, not three with
+        backoff; on a refusal the call is re-sent as json_object and, if that works, later calls use it.
+        Any other failure gets the card's retries as usual (less the attempt the probe used).
+        """
+        sdk, spec = self._sdk, self.spec
+        try:
+            response = await self._create(kwargs, retries=0)
+        except sdk.OpenAIError as exc:
+            if isinstance(exc, sdk.APIStatusError) and _refuses_schema(exc, spec):
+                try:
+                    response = await self._create(build_request(spec, **call, schema_format="json_object"))
+                except sdk.OpenAIError:
+                    raise exc from None
+                self._schema_format = "json_object"
+            elif spec.max_retries == 0:
+                raise
+            else:
+                response = await self._create(kwargs, retries=spec.max_retries - 1)
+        self._schema_checked = True
+        return response
+
+    async def _create(self, kwargs: dict[str, Any], retries: int | None = None) -> Any:
+        client = self._clients.get()
+        if retries is not None:
+            client = client.with_options(max_retries=retries)
+        return await client.chat.completions.create(**kwargs)
 
     def _to_completion(self, response: Any, latency: float, structured: bool) -> Completion:
         """Read the reply defensively: a non-conforming server gives a str or a half-filled object."""

@@ -123,12 +123,27 @@ def test_a_server_refusing_json_schema_gets_json_object_with_the_schema(
     assert sent[1]["schema"] == SCHEMA
 
 
-def test_a_server_error_on_both_formats_reports_the_first(fake_llm: FakeLLMServer, key_env: str) -> None:
-    fake_llm.push(status(500, body="first failure"), status(503, body="second failure"))
+def test_a_refusal_then_a_failure_reports_the_refusal(fake_llm: FakeLLMServer, key_env: str) -> None:
+    fake_llm.push(status(500, body="bad response_format: first failure"), status(503, body="second failure"))
     with pytest.raises(ModelError, match="first failure") as err:
         call(spec_for(fake_llm, max_retries=0), json_schema=SCHEMA)
     assert err.value.kind == "server"
     assert [r.json["response_format"]["type"] for r in fake_llm.requests] == ["json_schema", "json_object"]
+
+
+def test_a_plain_server_error_is_not_taken_for_a_refusal(fake_llm: FakeLLMServer, key_env: str) -> None:
+    """A 500 that does not name the response format stays an error (max_retries 0: no other request)."""
+    fake_llm.push(status(500, body="out of memory"))
+    assert failure(spec_for(fake_llm, max_retries=0), json_schema=SCHEMA).kind == "server"
+    assert [r.json["response_format"]["type"] for r in fake_llm.requests] == ["json_schema"]
+
+
+def test_a_rate_limited_first_structured_call_still_gets_its_retry(fake_llm: FakeLLMServer, key_env: str) -> None:
+    """The format probe goes without SDK retries; a failure that is not a refusal is retried as usual."""
+    fake_llm.push(status(429, retry_after=0.01))
+    reply = call(spec_for(fake_llm, max_retries=1), json_schema=SCHEMA)
+    assert json.loads(reply.text)["offer"] == 1
+    assert [r.json["response_format"]["type"] for r in fake_llm.requests] == ["json_schema", "json_schema"]
 
 
 def test_structured_off_sends_free_text_request(fake_llm: FakeLLMServer, key_env: str) -> None:
