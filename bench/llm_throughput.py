@@ -47,9 +47,9 @@ def run(path: Path, logs: Path, run_id: str, concurrency: int) -> tuple[float, i
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="4 short matches per setting (under a minute)")
+    parser.add_argument("--quick", action="store_true", help="4 matches of 2 turns per setting (under a minute)")
     args = parser.parse_args()
-    repeats, max_turns = (4, 4) if args.quick else (8, 10)
+    repeats, max_turns = (4, 2) if args.quick else (8, 10)
 
     import ray
 
@@ -60,8 +60,9 @@ def main() -> None:
     start_ray()
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
+        # untimed: loads the model in the node's model actor and starts the Ray workers
+        run(write_tournament(tmp, 1, 2), tmp / "logs", "warmup", 1)
         path = write_tournament(tmp, repeats, max_turns)
-        run(path, tmp / "logs", "warmup", 1) if not args.quick else None
         rows = []
         for concurrency in (1, 4):
             wall, tokens, matches = run(path, tmp / "logs", f"c{concurrency}", concurrency)

@@ -31,9 +31,13 @@ BUYERS = ["tough-buyer", "fair-buyer", "eager-buyer"]
 
 
 def write_tournament(tmp: Path, repeats: int) -> Path:
-    """The shipped scripted cross-play with more repeats (9 pairings x repeats matches)."""
+    """The shipped scripted cross-play with more repeats (9 pairings x repeats matches).
+
+    Match ids and seeds depend on the repeat index, not on how many repeats there are, so a tournament
+    with fewer repeats plays exactly the first matches of a bigger one.
+    """
     agents = ROOT / "agents"
-    path = tmp / "overhead.yaml"
+    path = tmp / f"overhead-{repeats}.yaml"
     path.write_text(
         "schema_version: 1\nkind: tournament\nname: overhead\nformat: cross_play\n"
         f"scenarios: [{ROOT / 'scenarios/negotiation/balloon.yaml'}]\n"
@@ -148,10 +152,12 @@ def pct(values: list[float], q: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="504 matches, one pass (under a minute)")
+    parser.add_argument("--quick", action="store_true",
+                        help="504 matches; per-turn latency on the first 252 of them (under a minute)")
     parser.add_argument("--in-flight", type=int, default=8, help="matches in flight for the throughput row")
     args = parser.parse_args()
     repeats = 56 if args.quick else 112  # 9 pairings x repeats: 504 or 1008 matches
+    latency_repeats = 28 if args.quick else repeats  # matches timed one at a time
 
     from arena.config import load_tournament
 
@@ -159,23 +165,25 @@ def main() -> None:
         tmp = Path(tmp_name)
         resolved = load_tournament(write_tournament(tmp, repeats))
         ray_init_s, actors_s = startup_costs(resolved)
-        bare_ms = bare_actor_call_ms()
+        bare_ms = bare_actor_call_ms(1000 if args.quick else 2000)
         plain_turn, plain_out, plain_wall = plain_loop(resolved)
-        arena_turn, arena_out, arena_wall = arena_run(resolved, tmp / "logs", "c1", 1)
+        one_at_a_time = load_tournament(write_tournament(tmp, latency_repeats))
+        arena_turn, arena_out, arena_wall = arena_run(one_at_a_time, tmp / "logs", "c1", 1)
         _, wide_out, wide_wall = arena_run(resolved, tmp / "logs", f"c{args.in_flight}", args.in_flight)
     matches = len(plain_out)
-    if arena_out != plain_out or wide_out != plain_out:
+    if any(plain_out[m] != arena_out[m] for m in arena_out) or wide_out != plain_out:
         raise SystemExit("outcomes differ between the plain loop and Arena: the comparison is void")
     overhead_ms = [(arena_turn[m] - plain_turn[m]) * 1000 for m in arena_turn]
     plain_ms = [v * 1000 for v in plain_turn.values()]
     arena_ms = [v * 1000 for v in arena_turn.values()]
-    print(f"{matches} matches, identical outcomes on both sides; ray.init {ray_init_s:.2f} s, "
+    print(f"{matches} matches (per-turn latency over the first {len(arena_out)}), identical outcomes on both "
+          f"sides; ray.init {ray_init_s:.2f} s, "
           f"{len(resolved.agents)} actors placed in {actors_s:.2f} s (once a run, not counted below)")
     print(f"{'side':<24} {'ms/turn median':>14} {'p95':>7} {'matches/s':>10}")
     print(f"{'plain loop':<24} {statistics.median(plain_ms):>14.3f} {pct(plain_ms, 0.95):>7.3f} "
           f"{matches / plain_wall:>10.1f}")
     print(f"{'Arena, 1 in flight':<24} {statistics.median(arena_ms):>14.3f} {pct(arena_ms, 0.95):>7.3f} "
-          f"{matches / arena_wall:>10.1f}")
+          f"{len(arena_out) / arena_wall:>10.1f}")
     print(f"{f'Arena, {args.in_flight} in flight':<24} {'':>14} {'':>7} {matches / wide_wall:>10.1f}")
     print(f"{'overhead (Arena - plain)':<24} {statistics.median(overhead_ms):>14.3f} {pct(overhead_ms, 0.95):>7.3f}")
     print(f"{'bare async actor call':<24} {statistics.median(bare_ms):>14.3f} {pct(bare_ms, 0.95):>7.3f}")
