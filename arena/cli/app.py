@@ -42,6 +42,26 @@ def _register() -> None:
         module.register(app)
 
 
+def _click_exceptions() -> tuple[tuple[type[BaseException], ...], tuple[type[BaseException], ...]]:
+    """(Abort, ClickException) classes of click and of Typer's own copy (``typer.exceptions``, ``typer._click``).
+
+    Typer raises its own copy's exceptions, which are not subclasses of click's: checking click's alone
+    turned a mistyped option into "internal error" with exit 1 instead of click's usage message and exit 2.
+    """
+    import importlib
+
+    aborts: list[type[BaseException]] = []
+    errors: list[type[BaseException]] = []
+    for name in ("click.exceptions", "typer.exceptions", "typer._click.exceptions"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        aborts += [module.Abort] if hasattr(module, "Abort") else []
+        errors += [module.ClickException] if hasattr(module, "ClickException") else []
+    return tuple(aborts), tuple(errors)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     _register()
@@ -59,11 +79,10 @@ def main(argv: list[str] | None = None) -> None:
     except SystemExit:
         raise
     except Exception as exc:  # click usage errors and anything unexpected
-        import click
-
-        if isinstance(exc, click.exceptions.Abort):
+        abort, click_error = _click_exceptions()
+        if isinstance(exc, abort):
             sys.exit(130)
-        if isinstance(exc, click.ClickException):
+        if isinstance(exc, click_error):
             exc.show()
             sys.exit(exc.exit_code)
         if debug:
