@@ -122,7 +122,8 @@ def main() -> None:
         if len(full) > 1 else 0.0
     print(f"summary: memory stays <= {max(r['memory_in'] for r in rows):.0f} of {args.budget} tokens; from round "
           f"{full[0]['round']} (budget reached) the seller's prompt stays at {min(prompts):.0f}-{max(prompts):.0f} "
-          f"tokens/call (round 1: {first['prompt_per_call']:.0f}); time per round from then on: mean "
+          f"tokens/call (round 1: {first['prompt_per_call']:.0f}; last round / round {full[0]['round']} = "
+          f"{rows[-1]['prompt_per_call'] / full[0]['prompt_per_call']:.2f}); time per round from then on: mean "
           f"{statistics.mean(r['s_per_round'] for r in full):.2f} s, trend {slope:+.2f} s per round (flat or "
           f"falling = no growth); CPU busy {'n/a' if busy is None else f'{100 * busy:.0f}%'} at start")
 
