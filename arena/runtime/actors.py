@@ -1,7 +1,8 @@
 """Ray actors that host players and critics.
 
-One actor per agent card serves every match that card plays: actors are async, so one actor has many
-requests in flight (an LLM player awaits its model while other matches' turns proceed). Requests and
+One actor per agent card serves every match that card plays. LLM cards get async actors, so one actor
+has many requests in flight (an LLM player awaits its model while other matches' turns proceed);
+scripted cards get plain actors, which answer a microsecond policy about 0.5 ms sooner. Requests and
 results are small dataclasses; no file handles or loggers cross the boundary, so the same code runs on
 a laptop and on a cluster.
 """
@@ -41,6 +42,29 @@ class PlayerActor:
         return await self.player.act(request)
 
     async def ping(self) -> str:
+        return self.card.name
+
+
+@ray.remote(num_cpus=0)
+class ScriptedPlayerActor:
+    """A scripted card: a pure function of the request, CPU-only and microseconds long.
+
+    A plain (threadless, non-async) actor serves such a call about 0.5 ms cheaper than an async one,
+    whose every call hops to its event-loop thread; async is for what waits on I/O (LLM players). One
+    call at a time is plenty for a policy this fast, and keeps it on the actor's main thread.
+    """
+
+    def __init__(self, card: dict[str, Any]) -> None:
+        from arena.agents.factory import build_player
+        from arena.config.models import AgentCard
+
+        self.card = AgentCard.model_validate(card)
+        self.player = build_player(self.card)
+
+    def act(self, request: ActRequest) -> ActResult:
+        return self.player.decide(request)
+
+    def ping(self) -> str:
         return self.card.name
 
 

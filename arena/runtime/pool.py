@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from arena.agents.factory import build_critic, build_player
-from arena.config.models import ResolvedTournament
+from arena.config.models import AgentCard, ResolvedTournament, ScriptedPolicy
 from arena.runtime.match import MatchContext, SeriesState, play_series
 from arena.schedule import SeriesSpec
 
@@ -63,15 +63,14 @@ def build_context(resolved: ResolvedTournament, options: RunOptions, run_id: str
 
     import ray
 
-    from arena.runtime.actors import CriticActor, PlayerActor, RayCritic, RayPlayer
+    from arena.runtime.actors import CriticActor, RayCritic, RayPlayer
 
     start_ray(options.address)
     env_vars = _key_env_vars(resolved)
     actor_options: dict[str, Any] = {"max_concurrency": max(64, 4 * options.in_flight(resolved))}
     if env_vars:
         actor_options["runtime_env"] = {"env_vars": env_vars}
-    actors = {name: PlayerActor.options(**actor_options).remote(resolved.agents[name].model_dump())
-              for name in local_players}
+    actors = {name: _player_actor(resolved.agents[name], actor_options) for name in local_players}
     critic_actor = (
         CriticActor.options(**actor_options).remote(resolved.agents[resolved.critic].model_dump())
         if resolved.critic else None
@@ -79,6 +78,15 @@ def build_context(resolved: ResolvedTournament, options: RunOptions, run_id: str
     ray.get([a.ping.remote() for a in actors.values()] + ([critic_actor.ping.remote()] if critic_actor else []))
     players = {name: RayPlayer(actor) for name, actor in actors.items()}
     return MatchContext(resolved, players, RayCritic(critic_actor) if critic_actor else None, run_id)
+
+
+def _player_actor(card: AgentCard, options: dict[str, Any]) -> Any:
+    """A plain actor for a scripted card (cheaper per call), an async one for an LLM card (waits on I/O)."""
+    from arena.runtime.actors import PlayerActor, ScriptedPlayerActor
+
+    if isinstance(card.policy, ScriptedPolicy):
+        return ScriptedPlayerActor.remote(card.model_dump())
+    return PlayerActor.options(**options).remote(card.model_dump())
 
 
 def _key_env_vars(resolved: ResolvedTournament) -> dict[str, str]:
