@@ -6,8 +6,9 @@ Both sides play the same scripted cross-play tournament (tough/fair/eager seller
 balloon, >= 500 matches) with the same seeds and requests, and must reach identical outcomes (checked).
 
 (a) plain: for each match, make the env and step it, calling the scripted policy's ``decide`` directly.
-(b) Arena: ``prepare_new`` + ``execute`` through Ray actors (one per card), the run log written and
-    fsync'd per match, the rule moderator's verdict, everything a real run does.
+(b) Arena: ``prepare_new`` + ``execute`` through Ray actors (one per card; plain actors, as Arena uses
+    for scripted cards), the run log written and fsync'd per match, the rule moderator's verdict,
+    everything a real run does.
 
 Per-turn overhead is measured per match at one match in flight, so it is latency, not queueing: the
 gap between two consecutive finished matches in Arena's log callback, divided by the match's turns,

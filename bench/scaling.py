@@ -4,7 +4,10 @@
 
 The players are LLM cards (official openai SDK) talking to the test server ``tests/fake_llm_server.py``,
 started here with a fixed reply delay, so every model call costs the same 200 ms and any shortfall from
-ideal scaling is Arena's (driver loop, Ray hops, SDK clients in the player actors), not the model's.
+ideal scaling is the client side's (driver loop, Ray hops, SDK clients in the player actors), not the
+model's. To tell Arena's share from the SDK's, a bare ``openai.AsyncOpenAI`` client then replays the
+same calls at the same C (``saturation.raw_matches`` / ``run_raw``): its own ratio is the ceiling that
+this machine's cores and the SDK's per-call CPU allow.
 
 Ideal at C in flight = C x the single-match rate measured at C=1 in the same run. The actors are placed
 once and reused by every level (``execute(..., context=...)``), so actor start-up is not in the figures;
