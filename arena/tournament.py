@@ -112,6 +112,16 @@ def _remaining(
     return todo
 
 
+def _reuse(context: MatchContext, resolved: ResolvedTournament) -> MatchContext:
+    """``context``'s placed players under this run's config; every card the run plays must be placed."""
+    needed = {name for names in resolved.players.values() for name in names}
+    missing = sorted(needed - set(context.players))
+    if missing or (resolved.critic and context.critic is None):
+        lacking = ", ".join(missing) or f"critic {resolved.critic}"
+        raise ValueError(f"the reused context has no actor for: {lacking}")
+    return replace(context, resolved=resolved, moderator=None)
+
+
 def execute(
     prepared: PreparedRun,
     options: RunOptions,
@@ -138,7 +148,7 @@ def execute(
 
     try:
         if prepared.todo:
-            ctx = context or build_context(prepared.resolved, options)
+            ctx = _reuse(context, prepared.resolved) if context else build_context(prepared.resolved, options)
             ctx = replace(ctx, run_id=log.header["run_id"])
             run_series(ctx, prepared.todo, options.in_flight(prepared.resolved), emit)
     except BaseException:

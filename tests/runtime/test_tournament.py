@@ -110,3 +110,28 @@ def test_moderator_verdict_is_logged_beside_the_parser(tmp_path: Path) -> None:
         assert verdict["agrees"] is True  # scripted players speak in tokens: judge and parser agree
         if rec["outcome"]["deal"]:
             assert verdict["state"] == "deal" and verdict["price"] == rec["outcome"]["price"]
+
+
+def test_placed_actors_serve_a_second_run_of_the_same_cards(tmp_path: Path, ray_session) -> None:
+    from arena.runtime.pool import build_context
+
+    resolved = load_tournament(BALLOON)
+    context = build_context(resolved, RunOptions(concurrency=4))
+    dirs = []
+    for run_id in ("first", "second"):
+        prepared = prepare_new(resolved, tmp_path / "logs", run_id)
+        execute(prepared, RunOptions(concurrency=4), context=context)
+        dirs.append(prepared.log.dir)
+    assert outcomes(dirs[0]) == outcomes(dirs[1])
+    assert {r["run_id"] for r in read_run(dirs[1])[1]} == {"second"}
+
+
+def test_a_reused_context_must_hold_every_card_the_run_plays(tmp_path: Path) -> None:
+    from arena.runtime.pool import build_context
+
+    resolved = load_tournament(BALLOON)
+    context = build_context(resolved, RunOptions(local=True))
+    context.players = {k: v for k, v in context.players.items() if k != "eager-buyer"}
+    prepared = prepare_new(resolved, tmp_path / "logs", "short")
+    with pytest.raises(ValueError, match="eager-buyer"):
+        execute(prepared, RunOptions(local=True), context=context)
