@@ -21,7 +21,10 @@ def _build_model_now(agent: Any) -> None:
     """Build an LLM agent's model client while the actor starts (the driver waits for ``ping``), not on
     its first turn: importing the SDK takes 0.5-0.75 s, and every match in flight would wait for it while
     the model server sits idle (seen as 93% vs 99% server busy in ``bench/saturation.py``)."""
-    if hasattr(agent, "model"):
+    from arena.agents.llm_player import LLMAgent
+
+    # isinstance, not hasattr: hasattr reads the property, which would raise outside the try below
+    if isinstance(agent, LLMAgent):
         try:
             agent.model  # noqa: B018 - the property builds and caches the client
         except ModelError:  # e.g. the SDK missing on this node: the first turn reports it as an error match
