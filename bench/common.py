@@ -10,6 +10,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 def machine_busy(seconds: float = 0.5) -> float | None:
     """Share of all cores busy over ``seconds`` (from /proc/stat); None where there is no /proc/stat."""
@@ -34,3 +36,10 @@ def settle(threshold: float = 0.25, timeout_s: float = 20.0) -> float | None:
     while busy is not None and busy >= threshold and time.monotonic() < deadline:
         busy = machine_busy()
     return busy
+
+
+def write_short_balloon(tmp: Path, max_turns: int) -> str:
+    """The shipped balloon scenario with fewer turns, as ``tmp/short.yaml``; returns the name to list."""
+    scenario = (ROOT / "scenarios/negotiation/balloon.yaml").read_text()
+    (tmp / "short.yaml").write_text(scenario.replace("max_turns: 20", f"max_turns: {max_turns}"))
+    return "short.yaml"

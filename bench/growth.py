@@ -25,13 +25,14 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from common import settle, write_short_balloon
+
 ROOT = Path(__file__).resolve().parents[1]
 ROUNDS = 10
 
 
 def write_tournament(tmp: Path, repeats: int, max_turns: int, budget: int, critic: str, buyer: str) -> Path:
-    scenario = (ROOT / "scenarios/negotiation/balloon.yaml").read_text()
-    (tmp / "short.yaml").write_text(scenario.replace("max_turns: 20", f"max_turns: {max_turns}"))
+    write_short_balloon(tmp, max_turns)
     agents = ROOT / "agents"
     path = tmp / "growth.yaml"
     path.write_text(
@@ -86,8 +87,6 @@ def main() -> None:
         (1, 2, "scripted-critic.yaml", "fair-buyer.yaml") if args.quick
         else (3, 4, "smollm2-critic.yaml", "smollm2-buyer.yaml")
     )
-
-    from common import settle
 
     from arena.config import load_tournament
     from arena.runlog import read_run

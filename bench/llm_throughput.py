@@ -14,12 +14,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import write_short_balloon
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def write_tournament(tmp: Path, repeats: int, max_turns: int) -> Path:
-    scenario = (ROOT / "scenarios/negotiation/balloon.yaml").read_text()
-    (tmp / "short.yaml").write_text(scenario.replace("max_turns: 20", f"max_turns: {max_turns}"))
+    write_short_balloon(tmp, max_turns)
     for role in ("seller", "buyer"):
         (tmp / f"{role}.yaml").write_text((ROOT / f"agents/smollm2-{role}.yaml").read_text())
     path = tmp / "t.yaml"

@@ -25,12 +25,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from common import write_short_balloon
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def write_tournament(tmp: Path, players: int, max_turns: int) -> Path:
-    scenario = (ROOT / "scenarios/negotiation/balloon.yaml").read_text()
-    (tmp / "short.yaml").write_text(scenario.replace("max_turns: 20", f"max_turns: {max_turns}"))
+    write_short_balloon(tmp, max_turns)
     seller = (ROOT / "agents/smollm2-seller.yaml").read_text()
     names = []
     for i in range(players):

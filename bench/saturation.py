@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # measure this tree's arena, also when it is not installed
     sys.path.insert(0, str(ROOT))
 
-from common import machine_busy  # noqa: E402 - after the sys.path line above
+from common import machine_busy, write_short_balloon  # noqa: E402 - after the sys.path line above
 
 MODEL = "local-model"  # what the shipped card sends; llama_cpp.server serves its one model whatever the name
 
@@ -149,8 +149,7 @@ def write_tournament(tmp: Path, model: dict[str, Any], repeats: int, max_turns: 
     """The shipped OpenAI-compatible seller card (and a buyer like it) pointed at our server, on short balloons."""
     import yaml
 
-    scenario = (ROOT / "scenarios/negotiation/balloon.yaml").read_text()
-    (tmp / "short.yaml").write_text(scenario.replace("max_turns: 20", f"max_turns: {max_turns}"))
+    write_short_balloon(tmp, max_turns)
     seller = yaml.safe_load((ROOT / "agents/openai-compatible-seller.yaml").read_text())
     seller["policy"]["model"] = model
     buyer_persona = yaml.safe_load((ROOT / "agents/smollm2-buyer.yaml").read_text())["policy"]["persona"]

@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from common import write_short_balloon
+
 ROOT = Path(__file__).resolve().parents[1]
 KEY_ENV = "ARENA_BENCH_KEY"
 
@@ -49,8 +51,7 @@ def card(path: Path, role: str, base_url: str) -> str:
 
 
 def write_tournament(tmp: Path, base_url: str, max_turns: int, repeats: int, name: str) -> Path:
-    scenario = (ROOT / "scenarios/negotiation/balloon.yaml").read_text()
-    (tmp / "short.yaml").write_text(scenario.replace("max_turns: 20", f"max_turns: {max_turns}"))
+    write_short_balloon(tmp, max_turns)
     seller, buyer = card(tmp / "seller.yaml", "seller", base_url), card(tmp / "buyer.yaml", "buyer", base_url)
     path = tmp / f"{name}.yaml"
     path.write_text(

@@ -17,6 +17,15 @@ from arena.agents.base import ActRequest, ActResult, CritiqueRequest, CritiqueRe
 from arena.errors import ModelError
 
 
+def _load(card: dict[str, Any], kind: str) -> tuple[Any, Any]:
+    """The card (validated again on this side of the process boundary) and the policy it describes."""
+    from arena.agents.factory import build_critic, build_player
+    from arena.config.models import AgentCard
+
+    parsed = AgentCard.model_validate(card)
+    return parsed, (build_critic if kind == "critic" else build_player)(parsed)
+
+
 def _build_model_now(agent: Any) -> None:
     """Build an LLM agent's model client while the actor starts (the driver waits for ``ping``), not on
     its first turn: importing the SDK takes 0.5-0.75 s, and every match in flight would wait for it while
@@ -34,11 +43,7 @@ def _build_model_now(agent: Any) -> None:
 @ray.remote(num_cpus=0)
 class PlayerActor:
     def __init__(self, card: dict[str, Any]) -> None:
-        from arena.agents.factory import build_player
-        from arena.config.models import AgentCard
-
-        self.card = AgentCard.model_validate(card)
-        self.player = build_player(self.card)
+        self.card, self.player = _load(card, "player")
         _build_model_now(self.player)
 
     async def act(self, request: ActRequest) -> ActResult:
@@ -58,11 +63,7 @@ class ScriptedPlayerActor:
     """
 
     def __init__(self, card: dict[str, Any]) -> None:
-        from arena.agents.factory import build_player
-        from arena.config.models import AgentCard
-
-        self.card = AgentCard.model_validate(card)
-        self.player = build_player(self.card)
+        self.card, self.player = _load(card, "player")
 
     def act(self, request: ActRequest) -> ActResult:
         return self.player.decide(request)
@@ -74,11 +75,7 @@ class ScriptedPlayerActor:
 @ray.remote(num_cpus=0)
 class CriticActor:
     def __init__(self, card: dict[str, Any]) -> None:
-        from arena.agents.factory import build_critic
-        from arena.config.models import AgentCard
-
-        self.card = AgentCard.model_validate(card)
-        self.critic = build_critic(self.card)
+        self.card, self.critic = _load(card, "critic")
         _build_model_now(self.critic)
 
     async def critique(self, request: CritiqueRequest) -> CritiqueResult:

@@ -51,7 +51,7 @@ def start_ray(address: str | None = None) -> None:
         ray.init(**kwargs)
 
 
-def build_context(resolved: ResolvedTournament, options: RunOptions, run_id: str = "") -> MatchContext:
+def build_context(resolved: ResolvedTournament, options: RunOptions) -> MatchContext:
     """Players and critic for every card of the run: actors under Ray, plain objects with --local."""
     # Build each policy once in the driver first: a bad card fails here with a clear error, not in an actor.
     # (Keys and servers were checked by preflight before the run directory was made.)
@@ -59,7 +59,7 @@ def build_context(resolved: ResolvedTournament, options: RunOptions, run_id: str
                      if name not in (resolved.critic, resolved.moderator)}
     local_critic = build_critic(resolved.agents[resolved.critic]) if resolved.critic else None
     if options.local:
-        return MatchContext(resolved, local_players, local_critic, run_id)
+        return MatchContext(resolved, local_players, local_critic)
 
     import ray
 
@@ -77,7 +77,7 @@ def build_context(resolved: ResolvedTournament, options: RunOptions, run_id: str
     )
     ray.get([a.ping.remote() for a in actors.values()] + ([critic_actor.ping.remote()] if critic_actor else []))
     players = {name: RayPlayer(actor) for name, actor in actors.items()}
-    return MatchContext(resolved, players, RayCritic(critic_actor) if critic_actor else None, run_id)
+    return MatchContext(resolved, players, RayCritic(critic_actor) if critic_actor else None)
 
 
 def _player_actor(card: AgentCard, options: dict[str, Any]) -> Any:
