@@ -1,10 +1,9 @@
-"""The per-node model actor: shared by callers, and ModelErrors keep their kind across Ray."""
+"""The per-node model actor: shared by callers, and ModelErrors keep their kind across Ray (the suite's one Ray)."""
 
 from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -31,16 +30,6 @@ SPEC = ModelSpec(max_tokens=12, temperature=0.0, n_threads=1)  # 1 thread: robus
 MESSAGES = [{"role": "user", "content": "Say hello to the buyer."}]
 
 
-@pytest.fixture(scope="module")
-def ray_session() -> Iterator[None]:
-    started = not ray.is_initialized()
-    if started:
-        ray.init(num_cpus=2, log_to_driver=False, logging_level="ERROR", include_dashboard=False)
-    yield
-    if started:
-        ray.shutdown()
-
-
 @ray.remote(num_cpus=0)
 class Player:
     """Stands in for a PlayerActor: builds its own proxy from the card's spec, as players will."""
@@ -63,7 +52,7 @@ def test_error_dict_strips_the_prefix() -> None:
     assert str(ModelError(**_error_dict(err))) == str(err)
 
 
-def test_two_callers_share_one_actor(ray_session: None) -> None:
+def test_two_callers_share_one_actor(ray_session) -> None:
     players = [Player.remote() for _ in range(2)]
     spec = SPEC.model_dump(mode="json")
     first, second = ray.get([p.ask.remote(spec, seed) for p, seed in zip(players, (1, 2), strict=True)])
@@ -76,7 +65,7 @@ def test_two_callers_share_one_actor(ray_session: None) -> None:
     assert model_actor_for(SPEC)._actor_id.hex() == first["actor_id"]
 
 
-def test_driver_proxy_and_info(ray_session: None) -> None:
+def test_driver_proxy_and_info(ray_session) -> None:
     model = chat_model_for(SPEC.model_copy(update={"temperature": 0.5}))
     assert isinstance(model, RemoteChatModel)
     reply = asyncio.run(model.complete(MESSAGES, max_tokens=6, seed=5))
@@ -85,7 +74,7 @@ def test_driver_proxy_and_info(ray_session: None) -> None:
     assert info["error"] is None and info["load_s"] > 0
 
 
-def test_model_error_reaches_the_caller_with_its_kind(ray_session: None) -> None:
+def test_model_error_reaches_the_caller_with_its_kind(ray_session) -> None:
     model = RemoteChatModel(SPEC)
     with pytest.raises(ModelError, match="exceed context window") as info:
         asyncio.run(model.complete([{"role": "user", "content": "balloon " * 3000}]))
@@ -93,7 +82,7 @@ def test_model_error_reaches_the_caller_with_its_kind(ray_session: None) -> None
     assert info.value.model == SPEC.model
 
 
-def test_load_error_is_reported_on_every_call(ray_session: None) -> None:
+def test_load_error_is_reported_on_every_call(ray_session) -> None:
     spec = ModelSpec(backend="openai", model="m", base_url="http://127.0.0.1:9/v1", api_key_env="ARENA_TEST_NO_KEY")
     model = RemoteChatModel(spec)  # a hosted backend works through the actor too, though it needs none
     with pytest.raises(ModelError, match="ARENA_TEST_NO_KEY is not set") as info:
@@ -101,7 +90,7 @@ def test_load_error_is_reported_on_every_call(ray_session: None) -> None:
     assert info.value.kind == "config"
 
 
-def test_release_kills_the_model_actors(ray_session: None) -> None:
+def test_release_kills_the_model_actors(ray_session) -> None:
     model_actor_for(SPEC)
     killed = release_model_actors()
     assert actor_name(SPEC, ray.get_runtime_context().get_node_id()) in killed

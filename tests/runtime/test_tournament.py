@@ -48,14 +48,14 @@ def test_ray_and_local_agree_and_seed_fixes_outcomes(tmp_path: Path, ray_session
 
 
 def test_other_seed_changes_outcomes(tmp_path: Path) -> None:
+    # a copy in tmp_path with absolute paths: the test never writes into the repository
     text = BALLOON.read_text().replace("seed: 7", "seed: 8")
-    other = BALLOON.parent / "tmp-balloon-seed8.yaml"
+    text = text.replace("../../agents/", f"{BALLOON.parents[2] / 'agents'}/").replace(
+        "[balloon.yaml]", f"[{BALLOON.parent / 'balloon.yaml'}]")
+    other = tmp_path / "balloon-seed8.yaml"
     other.write_text(text)
-    try:
-        a = outcomes(run(tmp_path, RunOptions(local=True), "a"))
-        b = outcomes(run(tmp_path, RunOptions(local=True), "b", other))
-    finally:
-        other.unlink()
+    a = outcomes(run(tmp_path, RunOptions(local=True), "a"))
+    b = outcomes(run(tmp_path, RunOptions(local=True), "b", other))
     assert a.keys() == b.keys()
     assert a != b
 
