@@ -52,7 +52,7 @@ def test_render_test(capsys: pytest.CaptureFixture[str]) -> None:
 def test_registered_with_pettingzoo() -> None:
     env = pettingzoo.make("aec", NEGOTIATION_ID, params=NegotiationParams(max_turns=4))
     assert isinstance(env.unwrapped, NegotiationEnv) and env.unwrapped.params.max_turns == 4
-    assert str(env.unwrapped) == "negotiation_v1"
+    assert str(env.unwrapped) == "negotiation_v2"
 
 
 def test_spaces_are_built_once_with_the_text_charset() -> None:
@@ -143,6 +143,7 @@ def test_out_of_range_agreement_is_no_deal() -> None:
         "turns": 3,
         "agreed_price": 10.0,
     }
+
 
 
 def test_max_turns_truncates_all_agents() -> None:

@@ -260,7 +260,7 @@ def test_deal_inside_the_range() -> None:
 
 def test_accept_closes_at_the_other_sides_standing_offer() -> None:
     game = Bargain()
-    play(game, "[OFFER $18]", "[OFFER $12]", "[OFFER $17]", "Deal [ACCEPT] at $12!")
+    play(game, "[OFFER $18]", "[OFFER $12]", "[OFFER $17]", "Deal [ACCEPT] at $12!")  # tokens win over words
     assert game.outcome["price"] == 17.0
 
 
@@ -306,8 +306,20 @@ def test_accept_without_offer_is_an_event_and_the_game_goes_on() -> None:
         "buyer",
     )
     assert "no offer yet" in (entry.note or "")
-    play(game, "[OFFER $12]", "[OFFER $18] [ACCEPT]")  # accepting closes at the buyer's $12
+    play(game, "[OFFER $12]", "[ACCEPT]")  # accepting closes at the buyer's $12
     assert game.outcome["price"] == 12.0
+
+
+def test_an_accept_naming_another_price_is_a_counter_offer() -> None:
+    """Issue 11: ``[OFFER $18] [ACCEPT]`` against the buyer's $12 closed a deal at $12."""
+    game = Bargain()
+    play(game, "[OFFER $20]", "[OFFER $12]", "[OFFER $18] [ACCEPT]")
+    entry = game.dialogue[-1]
+    assert not game.done and game.last_offer == {"seller": 18.0, "buyer": 12.0}
+    assert (entry.offer, entry.accept, entry.event) == (18.0, False, "counter_offer")
+    assert "counter-offer" in (entry.note or "")
+    play(game, "[ACCEPT]")  # the buyer takes the counter-offer
+    assert game.outcome["price"] == 18.0
 
 
 def test_invalid_accept_keeps_the_offer_in_the_same_message() -> None:
