@@ -384,6 +384,49 @@ def test_apply_never_raises_on_odd_inputs(action: object) -> None:
         assert entry.offer == 12.0
 
 
+# ---------------------------------------------------------------- the edges of the deal range
+
+
+# (inclusive, range, who offers, price, reason, seller reward, buyer reward); rewards by hand:
+# seller (p - low) / (high - low), buyer the complement, 0 to both without a deal.
+EDGES = [
+    (False, (10.0, 20.0), "buyer", 10.0, "out_of_range", 0.0, 0.0),
+    (False, (10.0, 20.0), "buyer", 10.01, "deal", 0.001, 0.999),
+    (False, (10.0, 20.0), "seller", 19.99, "deal", 0.999, 0.001),
+    (False, (10.0, 20.0), "seller", 20.0, "out_of_range", 0.0, 0.0),
+    (True, (10.0, 20.0), "buyer", 9.99, "out_of_range", 0.0, 0.0),
+    (True, (10.0, 20.0), "buyer", 10.0, "deal", 0.0, 1.0),
+    (True, (10.0, 20.0), "buyer", 10.01, "deal", 0.001, 0.999),
+    (True, (10.0, 20.0), "seller", 19.99, "deal", 0.999, 0.001),
+    (True, (10.0, 20.0), "seller", 20.0, "deal", 1.0, 0.0),
+    (True, (10.0, 20.0), "seller", 20.01, "out_of_range", 0.0, 0.0),
+    (False, (12.5, 17.5), "buyer", 12.5, "out_of_range", 0.0, 0.0),
+    (False, (12.5, 17.5), "buyer", 13.75, "deal", 0.25, 0.75),
+    (True, (12.5, 17.5), "seller", 17.5, "deal", 1.0, 0.0),
+    (False, (12.5, 17.5), "seller", 17.5, "out_of_range", 0.0, 0.0),
+]
+
+
+@pytest.mark.parametrize(("inclusive", "deal_range", "offerer", "price", "reason", "seller", "buyer"), EDGES)
+def test_a_deal_at_each_edge_of_the_range(
+    inclusive: bool, deal_range: tuple[float, float], offerer: str, price: float, reason: str,
+    seller: float, buyer: float,
+) -> None:
+    low, high = deal_range
+    game = Bargain(NegotiationParams(deal_low=low, deal_high=high, inclusive=inclusive))
+    if offerer == "seller":
+        play(game, f"[OFFER ${price:g}]", "[ACCEPT]")
+    else:
+        play(game, "[OFFER $25]", f"[OFFER ${price:g}]", "[ACCEPT]")
+    deal = reason == "deal"
+    assert game.outcome == {
+        "deal": deal, "price": price if deal else None, "reason": reason,
+        "turns": 2 if offerer == "seller" else 3, "agreed_price": price,
+    }
+    assert game.rewards() == pytest.approx({"seller": seller, "buyer": buyer}, abs=1e-9)
+    assert game.dialogue[-1].event == reason
+
+
 def test_docstring_examples_run() -> None:
     import doctest
 
