@@ -6,11 +6,14 @@ under ``arena/envs/``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from arena.errors import ConfigError
+
+_MESSAGE_CHARS = 1000  # the env cuts utterances to its own max_utterance_chars; this only bounds the work
 
 
 @dataclass(frozen=True)
@@ -59,14 +62,26 @@ NEGOTIATION_REPLY = {
 
 
 def _negotiation_action(reply: dict[str, Any], info: dict[str, Any]) -> str:
-    """``{"message", "offer", "accept"}`` -> text with one structured token the env's parser reads."""
-    message = " ".join(str(reply.get("message", "")).split())
+    """``{"message", "offer", "accept"}`` -> the env's text action: the fields' one move token, then the message.
+
+    The fields are the move; the message is talk. Why the message is neutralised: a model that writes
+    ``"accept": false`` and echoes ``[ACCEPT]`` inside its message must not close a deal, so every square
+    bracket in the message becomes a round one (``[ACCEPT]`` -> ``(ACCEPT)``, after the same
+    normalisation the env applies, so full-width brackets cannot slip through) and the env reads only the
+    token written here. The token goes first so that an env cutting a long message keeps the move.
+    ``accept`` counts only when the other side has an offer on the table; otherwise the offer stands. A
+    reply with neither a positive offer nor a usable accept is the bare message, read as plain text.
+    """
+    from arena.envs.text import normalize  # lazy: importing arena.envs loads PettingZoo
+
+    message = normalize(" ".join(str(reply.get("message", "")).split()), _MESSAGE_CHARS)
+    message = message.replace("[", "(").replace("]", ")")
     currency = (info.get("brief") or {}).get("currency", "$")
     if reply.get("accept") is True and info.get("their_last_offer") is not None:
-        return f"{message} [ACCEPT]".strip()
+        return f"[ACCEPT] {message}".strip()
     offer = reply.get("offer")
-    if isinstance(offer, int | float) and not isinstance(offer, bool) and offer > 0:
-        return f"{message} [OFFER {currency}{offer:g}]".strip()
+    if isinstance(offer, int | float) and not isinstance(offer, bool) and math.isfinite(offer) and offer > 0:
+        return f"[OFFER {currency}{offer:g}] {message}".strip()
     return message
 
 

@@ -1,18 +1,25 @@
-"""Negotiation (``negotiation_v1``): a seller and a buyer bargain over one item in free text.
+"""Negotiation (``negotiation_v2``): a seller and a buyer bargain over one item in free text.
 
 The game of Fu et al. 2023 (arXiv 2305.10142) as a PettingZoo AEC environment. The rules live in
-:mod:`arena.envs.negotiation_rules`; this module only translates them into the AEC API.
+:mod:`arena.envs.negotiation_rules`, the reading of one utterance in :mod:`arena.envs.negotiation_reading`;
+this module only translates them into the AEC API.
 
 Agents
     ``["seller", "buyer"]``; the seller speaks first, then they alternate.
 
 Action space (both agents)
     ``Text(max_length=max_utterance_chars, min_length=0, charset=arena.envs.text.CHARSET)``: one utterance.
-    Moves are tokens inside the text: ``[OFFER $12]`` (also ``[Offer: $12]``), ``[ACCEPT]`` (accepts the
-    other side's standing offer), ``[QUIT]`` (walk away). Without a token the last ``$N`` is read as an
-    offer and the scenario's ``accept_phrases`` as an accept. Any string is a legal action: text without a
-    move is just talk, an impossible move (``[ACCEPT]`` before any offer, ``[ACCEPT]`` with ``[QUIT]``) is
-    recorded as an event in ``infos`` and the game goes on. Non-strings (``None``) count as empty talk.
+    Moves are tokens inside the text: ``[OFFER $12]`` (also ``[Offer: $12]``; the amount is the
+    currency-marked number, so ``[OFFER 3 balloons for $12]`` offers 12), ``[ACCEPT]`` (accepts the other
+    side's standing offer), ``[QUIT]`` (walk away). Without a token the last price the speaker proposes is
+    its offer ("I can't do $12" proposes nothing) and the scenario's ``accept_phrases`` an accept, unless
+    negated in their clause ("I cannot accept"), asked ("Deal?") or conditional ("a deal if ..."). An
+    accept that names a price other than the standing offer (``[OFFER $18] [ACCEPT]`` against $12, "It's a
+    deal at $15") is a counter-offer: the price is offered, nothing accepted. Any string is a legal action:
+    text without a move is just talk; an impossible or refused move (``[ACCEPT]`` before any offer,
+    ``[ACCEPT]`` with ``[QUIT]``, ``[OFFER between $10 and $12]``, ``[OFFER $-5]``) is recorded as an event
+    with a reason in ``infos`` (``ambiguous_price``, ``bad_price``, ``counter_offer``, ...) and the game
+    goes on. Non-strings (``None``) count as empty talk.
 
 Observation space (both agents)
     ``Dict({"prompt": Text(max_length=prompt_max_length, min_length=0, charset=CHARSET),
@@ -48,6 +55,10 @@ Arguments
     :class:`~arena.envs.negotiation_rules.NegotiationParams` (defaults: the paper's balloon game).
 
 Version history
+    v2: the reading rules changed (one clause-aware negation list shared with the judge; an accept naming
+    another price is a counter-offer; the offer token takes the currency-marked amount and refuses
+    ambiguous or malformed ones; plain text offers only the prices the speaker proposes). Spaces and
+    rewards are unchanged.
     v1: first version.
 """
 
@@ -79,7 +90,7 @@ def _one_line(text: str) -> str:
 class NegotiationEnv(AECEnv):
     """Seller and buyer bargain in free text; see the module docstring for spaces, infos and rewards."""
 
-    metadata = {"name": "negotiation_v1", "render_modes": ["human", "ansi"], "is_parallelizable": False}
+    metadata = {"name": "negotiation_v2", "render_modes": ["human", "ansi"], "is_parallelizable": False}
 
     def __init__(self, params: NegotiationParams | None = None, render_mode: str | None = None) -> None:
         super().__init__()

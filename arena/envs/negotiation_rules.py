@@ -3,13 +3,15 @@ Self-Play and In-Context Learning from AI Feedback"), with no gymnasium and no I
 
 Why a separate module: the rules are what the paper's numbers depend on (what counts as an offer, an
 accept, a deal), so they are tested on their own; ``negotiation.py`` only translates them into the
-PettingZoo AEC API.
+PettingZoo AEC API, and :mod:`arena.envs.negotiation_reading` reads one utterance (shared with the judge).
 
 A seller and a buyer take turns, the seller first. Each utterance is free text; a move is read from it by
-:func:`parse_move`: explicit tokens (``[OFFER $12]``, ``[ACCEPT]``, ``[QUIT]``) first, else the last
-``$N`` in the text and the scenario's accept phrases. ``[ACCEPT]`` accepts the OTHER side's standing offer;
-the game ends on such an accept (a deal if the price lies inside the deal range, else ``out_of_range``),
-on ``[QUIT]``, or after ``max_turns`` utterances. A bad move is recorded as an event, never an exception.
+:func:`~arena.envs.negotiation_reading.parse_move`: explicit tokens (``[OFFER $12]``, ``[ACCEPT]``,
+``[QUIT]``) first, else the last price the speaker proposes and the scenario's accept phrases.
+``[ACCEPT]`` accepts the OTHER side's standing offer; an accept that names another price is a
+counter-offer. The game ends on an accept (a deal if the price lies inside the deal range, else
+``out_of_range``), on ``[QUIT]``, or after ``max_turns`` utterances. A bad move is recorded as an event,
+never an exception.
 
 Example::
 
@@ -25,13 +27,16 @@ from __future__ import annotations
 
 import math
 import numbers
-import re
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from arena.envs.negotiation_reading import Move, parse_move, to_number
 from arena.envs.text import normalize
 
-__all__ = ["ROLES", "Bargain", "Entry", "Move", "NegotiationParams", "format_money", "other_role", "parse_move"]
+__all__ = [
+    "ROLES", "Bargain", "Entry", "Move", "NegotiationParams", "format_money", "other_role", "parse_move",
+    "to_number",
+]
 
 Role = Literal["seller", "buyer"]
 ROLES: tuple[str, str] = ("seller", "buyer")
@@ -186,111 +191,13 @@ class NegotiationParams:
         return normalize(text, 4000)
 
 
-@dataclass(frozen=True)
-class Move:
-    """What one utterance means. ``how`` says whether tokens, the plain-text fallback or nothing was used;
-    ``reason`` names a problem (``accept_and_quit``, ``offer_without_price``, ``bad_price``) or is None."""
-
-    offer: float | None = None
-    accept: bool = False
-    quit: bool = False
-    how: Literal["token", "fallback", "none"] = "none"
-    reason: str | None = None
-
-
-_TOKEN_RE = re.compile(r"\[\s*(offer|accept|quit)\b([^\[\]]*)\]", re.IGNORECASE)
-_NUMBER = r"\d+(?:[.,]\d+)*"
-_NEGATIONS = frozenset({"no", "not", "never", "nor", "without"})
-
-
-def to_number(raw: str) -> float | None:
-    """Read ``12``, ``12.50``, ``1,200`` or ``12,50``; None for anything ambiguous or not finite."""
-    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", raw):
-        raw = raw.replace(",", "")
-    elif re.fullmatch(r"\d+,\d{1,2}", raw):
-        raw = raw.replace(",", ".")
-    elif not re.fullmatch(r"\d+(?:\.\d+)?", raw):
-        return None
-    value = float(raw)
-    return round(value, 2) if math.isfinite(value) else None
-
-
-def _token_offer(content: str, currency: str) -> tuple[float | None, str | None]:
-    """The price inside an ``[OFFER ...]`` token: ``(value, None)`` or ``(None, reason)``."""
-    match = re.search(rf"(-\s*)?(?:{re.escape(currency)})?\s*(-\s*)?({_NUMBER})", content)
-    if match is None:
-        return None, "offer_without_price"
-    value = to_number(match.group(3))
-    if value is None or match.group(1) or match.group(2):
-        return None, "bad_price"
-    return value, None
-
-
-def _fallback_price(text: str, currency: str) -> float | None:
-    """The LAST currency-marked number in plain text (``$12``, ``12$``, ``12 dollars``), as in the paper."""
-    cur = re.escape(currency)
-    suffixes = cur + (r"|dollars?|bucks|usd" if currency == "$" else "")
-    pattern = rf"{cur}\s*(?P<pre>{_NUMBER})|(?<![\w.,])(?P<post>{_NUMBER})\s*(?:{suffixes})(?!\w)"
-    found = None
-    for match in re.finditer(pattern, text, re.IGNORECASE):
-        value = to_number(match.group("pre") or match.group("post"))
-        if value is not None:
-            found = value
-    return found
-
-
-def _says_accept(text: str, phrases: tuple[str, ...]) -> bool:
-    """True if an accept phrase occurs, not negated by one of the two words before it ("no deal")."""
-    lowered = text.lower()
-    for phrase in phrases:
-        words = normalize(phrase, 200).lower().split()
-        pattern = r"(?<!\w)" + r"\s+".join(re.escape(word) for word in words) + r"(?!\w)"
-        for match in re.finditer(pattern, lowered):
-            before = re.findall(r"[a-z']+", lowered[: match.start()])[-2:]
-            if not any(word in _NEGATIONS or word.endswith("n't") for word in before):
-                return True
-    return False
-
-
-def parse_move(text: str, params: NegotiationParams) -> Move:
-    """Read the move in one utterance; never raises on any string.
-
-    Tokens win: the last valid ``[OFFER ...]`` gives the offer, ``[ACCEPT]``/``[QUIT]`` the flags. Without
-    a usable token the paper's reading applies: the last ``$N`` is the offer and an accept phrase (if the
-    scenario lists any) is an accept. Accept and quit together are returned as seen, with a reason.
-    """
-    text = normalize(text, params.max_utterance_chars)
-    offer: float | None = None
-    accept = quit_ = False
-    reason: str | None = None
-    for match in _TOKEN_RE.finditer(text):
-        kind = match.group(1).lower()
-        if kind == "accept":
-            accept = True
-        elif kind == "quit":
-            quit_ = True
-        else:
-            value, problem = _token_offer(match.group(2), params.currency)
-            if value is not None:
-                offer = value
-            else:
-                reason = problem
-    how: Literal["token", "fallback", "none"] = "token"
-    if offer is None and not accept and not quit_:
-        offer = _fallback_price(text, params.currency)
-        accept = _says_accept(text, params.accept_phrases)
-        how = "fallback" if offer is not None or accept else "none"
-        if how == "fallback":
-            reason = None
-    if accept and quit_:
-        reason = "accept_and_quit"
-    return Move(offer=offer, accept=accept, quit=quit_, how=how, reason=reason)
-
-
 _NOTES = {
     "accept_and_quit": "[ACCEPT] and [QUIT] in one message cancel each other; neither was applied.",
     "offer_without_price": "an [OFFER] token had no price; write it like [OFFER $12].",
-    "bad_price": "an [OFFER] token had a price that is not a non-negative number.",
+    "bad_price": "an [OFFER] token had a price that is not a plain non-negative amount; write it like [OFFER $12].",
+    "ambiguous_price": "an [OFFER] token named more than one price; name one, like [OFFER $12].",
+    "counter_offer": "an accept that names a price other than the standing offer is a counter-offer; nothing "
+    "was accepted. To accept, write [ACCEPT] alone.",
     "accept_without_offer": "[ACCEPT] was ignored: the other side has made no offer yet.",
 }
 
@@ -358,7 +265,7 @@ class Bargain:
             text = text.decode("utf-8", errors="replace")
         text = "" if text is None else text if isinstance(text, str) else str(text)
         text = normalize(text, self.params.max_utterance_chars)
-        move = parse_move(text, self.params)
+        move = parse_move(text, self.params, standing=self.last_offer[other_role(role)])
         events: list[str] = [move.reason] if move.reason else []
         notes: list[str] = [_NOTES[move.reason]] if move.reason else []
         if move.offer is not None:

@@ -52,7 +52,7 @@ def test_render_test(capsys: pytest.CaptureFixture[str]) -> None:
 def test_registered_with_pettingzoo() -> None:
     env = pettingzoo.make("aec", NEGOTIATION_ID, params=NegotiationParams(max_turns=4))
     assert isinstance(env.unwrapped, NegotiationEnv) and env.unwrapped.params.max_turns == 4
-    assert str(env.unwrapped) == "negotiation_v1"
+    assert str(env.unwrapped) == "negotiation_v2"
 
 
 def test_spaces_are_built_once_with_the_text_charset() -> None:
@@ -144,6 +144,33 @@ def test_out_of_range_agreement_is_no_deal() -> None:
         "agreed_price": 10.0,
     }
 
+
+
+@pytest.mark.parametrize(
+    ("inclusive", "script", "final", "reason"),
+    [
+        (False, ["[OFFER $20]", "[ACCEPT]"], {"seller": 0.0, "buyer": 0.0}, "out_of_range"),
+        (True, ["[OFFER $20]", "[ACCEPT]"], {"seller": 1.0, "buyer": 0.0}, "deal"),
+        (False, ["[OFFER $25]", "[OFFER $10]", "[ACCEPT]"], {"seller": 0.0, "buyer": 0.0}, "out_of_range"),
+        (True, ["[OFFER $25]", "[OFFER $10]", "[ACCEPT]"], {"seller": 0.0, "buyer": 1.0}, "deal"),
+        (False, ["[OFFER $19.99]", "[ACCEPT]"], {"seller": 0.999, "buyer": 0.001}, "deal"),
+    ],
+    ids=["strict-high", "inclusive-high", "strict-low", "inclusive-low", "strict-just-inside"],
+)
+def test_rewards_at_the_edges_of_the_deal_range(
+    inclusive: bool, script: list[str], final: dict[str, float], reason: str
+) -> None:
+    """Both edges, strict (the paper's default) and inclusive: an edge deal pays 1 to one side, 0 to the
+    other; a strict edge is no deal. Both agents terminate either way (never truncate)."""
+    env = NegotiationEnv(NegotiationParams(inclusive=inclusive))
+    env.reset(seed=0)
+    for text in script[:-1]:
+        env.step(text)
+    env.step(script[-1])
+    assert env.terminations == {"seller": True, "buyer": True} and not any(env.truncations.values())
+    assert env.rewards == pytest.approx(final, abs=1e-9)
+    assert env.outcome["reason"] == reason
+    assert run(env, []) == pytest.approx(final, abs=1e-9)  # what each agent reads in last()
 
 def test_max_turns_truncates_all_agents() -> None:
     env = NegotiationEnv(NegotiationParams(max_turns=4))

@@ -260,7 +260,7 @@ def test_deal_inside_the_range() -> None:
 
 def test_accept_closes_at_the_other_sides_standing_offer() -> None:
     game = Bargain()
-    play(game, "[OFFER $18]", "[OFFER $12]", "[OFFER $17]", "Deal [ACCEPT] at $12!")
+    play(game, "[OFFER $18]", "[OFFER $12]", "[OFFER $17]", "Deal [ACCEPT] at $12!")  # tokens win over words
     assert game.outcome["price"] == 17.0
 
 
@@ -306,8 +306,20 @@ def test_accept_without_offer_is_an_event_and_the_game_goes_on() -> None:
         "buyer",
     )
     assert "no offer yet" in (entry.note or "")
-    play(game, "[OFFER $12]", "[OFFER $18] [ACCEPT]")  # accepting closes at the buyer's $12
+    play(game, "[OFFER $12]", "[ACCEPT]")  # accepting closes at the buyer's $12
     assert game.outcome["price"] == 12.0
+
+
+def test_an_accept_naming_another_price_is_a_counter_offer() -> None:
+    """Issue 11: ``[OFFER $18] [ACCEPT]`` against the buyer's $12 closed a deal at $12."""
+    game = Bargain()
+    play(game, "[OFFER $20]", "[OFFER $12]", "[OFFER $18] [ACCEPT]")
+    entry = game.dialogue[-1]
+    assert not game.done and game.last_offer == {"seller": 18.0, "buyer": 12.0}
+    assert (entry.offer, entry.accept, entry.event) == (18.0, False, "counter_offer")
+    assert "counter-offer" in (entry.note or "")
+    play(game, "[ACCEPT]")  # the buyer takes the counter-offer
+    assert game.outcome["price"] == 18.0
 
 
 def test_invalid_accept_keeps_the_offer_in_the_same_message() -> None:
@@ -370,6 +382,49 @@ def test_apply_never_raises_on_odd_inputs(action: object) -> None:
     assert game.to_move == "buyer"
     if action == b"[OFFER $12]":
         assert entry.offer == 12.0
+
+
+# ---------------------------------------------------------------- the edges of the deal range
+
+
+# (inclusive, range, who offers, price, reason, seller reward, buyer reward); rewards by hand:
+# seller (p - low) / (high - low), buyer the complement, 0 to both without a deal.
+EDGES = [
+    (False, (10.0, 20.0), "buyer", 10.0, "out_of_range", 0.0, 0.0),
+    (False, (10.0, 20.0), "buyer", 10.01, "deal", 0.001, 0.999),
+    (False, (10.0, 20.0), "seller", 19.99, "deal", 0.999, 0.001),
+    (False, (10.0, 20.0), "seller", 20.0, "out_of_range", 0.0, 0.0),
+    (True, (10.0, 20.0), "buyer", 9.99, "out_of_range", 0.0, 0.0),
+    (True, (10.0, 20.0), "buyer", 10.0, "deal", 0.0, 1.0),
+    (True, (10.0, 20.0), "buyer", 10.01, "deal", 0.001, 0.999),
+    (True, (10.0, 20.0), "seller", 19.99, "deal", 0.999, 0.001),
+    (True, (10.0, 20.0), "seller", 20.0, "deal", 1.0, 0.0),
+    (True, (10.0, 20.0), "seller", 20.01, "out_of_range", 0.0, 0.0),
+    (False, (12.5, 17.5), "buyer", 12.5, "out_of_range", 0.0, 0.0),
+    (False, (12.5, 17.5), "buyer", 13.75, "deal", 0.25, 0.75),
+    (True, (12.5, 17.5), "seller", 17.5, "deal", 1.0, 0.0),
+    (False, (12.5, 17.5), "seller", 17.5, "out_of_range", 0.0, 0.0),
+]
+
+
+@pytest.mark.parametrize(("inclusive", "deal_range", "offerer", "price", "reason", "seller", "buyer"), EDGES)
+def test_a_deal_at_each_edge_of_the_range(
+    inclusive: bool, deal_range: tuple[float, float], offerer: str, price: float, reason: str,
+    seller: float, buyer: float,
+) -> None:
+    low, high = deal_range
+    game = Bargain(NegotiationParams(deal_low=low, deal_high=high, inclusive=inclusive))
+    if offerer == "seller":
+        play(game, f"[OFFER ${price:g}]", "[ACCEPT]")
+    else:
+        play(game, "[OFFER $25]", f"[OFFER ${price:g}]", "[ACCEPT]")
+    deal = reason == "deal"
+    assert game.outcome == {
+        "deal": deal, "price": price if deal else None, "reason": reason,
+        "turns": 2 if offerer == "seller" else 3, "agreed_price": price,
+    }
+    assert game.rewards() == pytest.approx({"seller": seller, "buyer": buyer}, abs=1e-9)
+    assert game.dialogue[-1].event == reason
 
 
 def test_docstring_examples_run() -> None:
