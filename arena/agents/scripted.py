@@ -17,6 +17,8 @@ import random
 from dataclasses import dataclass, replace
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from arena.agents.base import ActRequest, ActResult, CritiqueRequest, CritiqueResult
 
 
@@ -32,23 +34,37 @@ class Concession:
     step: float = 0.5
 
 
+class ConcessionParams(BaseModel):
+    """The overrides a card may give a concession strategy (``policy.params``), each within the range where
+    the curve is defined: a negative ``speed`` divides by zero on the first turn, NaN breaks every
+    comparison, so a card that names one is refused when it is loaded, not in every match."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+    seller_reservation: float | None = Field(default=None, ge=0, le=1, description="fraction of the deal range")
+    buyer_reservation: float | None = Field(default=None, ge=0, le=1, description="fraction of the deal range")
+    speed: float | None = Field(default=None, gt=0, le=100, description="> 1 concedes late, < 1 early")
+    jitter: float | None = Field(default=None, ge=0, le=0.5, description="random shift of the reservation")
+    advice_gain: float | None = Field(default=None, ge=0, le=1, description="reservation shift per advice")
+    step: float | None = Field(default=None, ge=0, le=1000, description="prices are rounded to this; 0: cents")
+
+
 STRATEGIES: dict[str, Concession] = {
     "tough": Concession(seller_reservation=0.7, buyer_reservation=0.3, speed=2.0),
     "fair": Concession(seller_reservation=0.5, buyer_reservation=0.5, speed=1.0),
     "eager": Concession(seller_reservation=0.2, buyer_reservation=0.8, speed=0.5),
 }
+#: the model that checks a card's ``params``, per strategy
+STRATEGY_PARAMS: dict[str, type[BaseModel]] = dict.fromkeys(STRATEGIES, ConcessionParams)
 
 
 def strategy(name: str, params: dict[str, float] | None = None) -> Concession:
-    """Look up a strategy and apply a card's overrides; unknown names and keys are ValueErrors."""
+    """Look up a strategy and apply a card's overrides; an unknown name is a ValueError, bad params a
+    pydantic ``ValidationError`` (also a ValueError) that names the parameter."""
     if name not in STRATEGIES:
         raise ValueError(f"unknown scripted strategy {name!r} (one of: {', '.join(STRATEGIES)})")
-    base = STRATEGIES[name]
-    params = dict(params or {})
-    unknown = set(params) - set(Concession.__dataclass_fields__)
-    if unknown:
-        raise ValueError(f"unknown strategy parameter(s) {sorted(unknown)} for {name!r}")
-    return replace(base, **params)
+    checked = STRATEGY_PARAMS[name].model_validate(dict(params or {}))
+    return replace(STRATEGIES[name], **checked.model_dump(exclude_none=True))
 
 
 def _round_to(value: float, step: float) -> float:

@@ -20,13 +20,16 @@ def validate(files: list[Path] = typer.Argument(..., help="YAML files to check."
 
     bad = 0
     for path in files:
+        located: list[str] = []  # "file:line:col: field: warning: ..." lines, from this file or a scenario it names
         try:
-            kind, model = load_any(path)
+            kind, model = load_any(path, warnings=located)
         except ArenaError as exc:
             bad += 1
             console.print(exc.one_line(), markup=False, highlight=False)
             continue
         console.print(f"{path}: ok ({kind} {getattr(model, 'name', '') or model.tournament.name})", markup=False)
+        for line in located:
+            console.print(line, markup=False, highlight=False)
         for warning in _readiness(kind, model):
             console.print(f"{path}: warning: {warning}", markup=False)
     if bad:

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal, TypeVar, Union
 
 from pydantic import BaseModel, ValidationError
 
+from arena.config.model_spec import FieldProblem
 from arena.config.models import (
     SCENARIO_GAMES,
     AgentCard,
@@ -60,6 +61,8 @@ def _translate(exc: ValidationError, model: type[BaseModel], src: YamlSource, da
     kind = err["type"]
     at: Literal["value", "key"] = "value"
     ctx = err.get("ctx") or {}
+    if isinstance(ctx.get("error"), FieldProblem):  # a model's check about one of its fields: point at that field
+        loc = (*loc, *ctx["error"].at)
     if kind == "extra_forbidden":
         message = f"unknown key{_suggest(model, err['loc'])}"
         at = "key"
@@ -80,6 +83,8 @@ def _translate(exc: ValidationError, model: type[BaseModel], src: YamlSource, da
     elif kind.endswith("_type") or kind.endswith("_parsing"):
         message = re.sub(r" or instance of \w+", "", message)  # pydantic's class names mean nothing here
         message = f"{message}, got {_kind(err.get('input'))}"
+        if kind == "bool_type":
+            message += "; write true or false"
     elif message.startswith("Value error, "):
         message = message[len("Value error, "):]
     more = len(errors) - 1
@@ -213,32 +218,32 @@ def file_kind(src: YamlSource) -> str:
     raise src.error((), "cannot tell the file's kind: add 'kind: tournament|scenario|agent'")
 
 
-def load_scenario_source(src: YamlSource) -> NegotiationScenario:
+def load_scenario_source(src: YamlSource, warnings: list[str] | None = None) -> NegotiationScenario:
+    """Validate a scenario; what is playable but probably unmeant goes to ``warnings`` as located lines."""
     data = src.data if isinstance(src.data, dict) else {}
     game = data.get("game", "negotiation")
     model = SCENARIO_GAMES.get(game) if isinstance(game, str) else None
     if model is None:
         hint = _hint(game, list(SCENARIO_GAMES)) if isinstance(game, str) else ""
         raise src.error(("game",), f"unknown game {game!r}{hint} (one of: {', '.join(SCENARIO_GAMES)})")
-    return validate_model(model, src)  # type: ignore[return-value]
+    scenario: NegotiationScenario = validate_model(model, src)  # type: ignore[assignment]
+    if warnings is not None:
+        warnings.extend(src.error(loc, f"warning: {text}").one_line() for loc, text in scenario.warnings())
+    return scenario
 
 
 def load_agent_source(src: YamlSource) -> AgentCard:
-    """Validate an agent card, including what only the agent code knows (scripted strategy names)."""
+    """Validate an agent card, including what only the agent code knows (scripted strategies and their params)."""
     card = validate_model(AgentCard, src)
     policy = card.policy
     if isinstance(policy, ScriptedPolicy) and card.roles != ["critic"]:  # a scripted critic ignores it
-        from arena.agents.scripted import strategy  # lazy: config must not import the agents
+        from arena.agents.scripted import STRATEGIES, STRATEGY_PARAMS  # lazy: config must not import the agents
 
-        try:
-            strategy(policy.strategy)
-        except ValueError as exc:
-            raise src.error(("policy", "strategy"), str(exc)) from exc
-        for key, value in policy.params.items():
-            try:
-                strategy(policy.strategy, {key: value})
-            except (ValueError, TypeError) as exc:
-                raise src.error(("policy", "params", key), str(exc), at="key") from exc
+        if policy.strategy not in STRATEGIES:
+            hint = _hint(policy.strategy, list(STRATEGIES))
+            raise src.error(("policy", "strategy"), f"unknown scripted strategy {policy.strategy!r}{hint} "
+                            f"(one of: {', '.join(STRATEGIES)})")
+        validate_model(STRATEGY_PARAMS[policy.strategy], src, dict(policy.params), base=("policy", "params"))
     return card
 
 
@@ -264,16 +269,17 @@ def _a(kind: str) -> str:
     return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
 
 
-def load_any(path: str | Path) -> tuple[str, Any]:
-    """Validate one file of any kind (a tournament with all its references). Returns (kind, model)."""
+def load_any(path: str | Path, warnings: list[str] | None = None) -> tuple[str, Any]:
+    """Validate one file of any kind (a tournament with all its references). Returns (kind, model); located
+    warnings (in this file or a scenario it names) are appended to ``warnings`` when given."""
     p = Path(path)
     src = read_yaml(p, display_path(p))
     kind = file_kind(src)
     if kind == "tournament":
-        return kind, _resolve(p, src)
+        return kind, _resolve(p, src, warnings)
     if kind == "agent":
         return kind, load_agent_source(src)
-    return kind, load_scenario_source(src)
+    return kind, load_scenario_source(src, warnings)
 
 
 def load_tournament(path: str | Path) -> ResolvedTournament:
@@ -288,10 +294,10 @@ def load_tournament(path: str | Path) -> ResolvedTournament:
     return _resolve(p, src)
 
 
-def _resolve(p: Path, src: YamlSource) -> ResolvedTournament:
+def _resolve(p: Path, src: YamlSource, warnings: list[str] | None = None) -> ResolvedTournament:
     t = validate_model(Tournament, src)
     base = p.parent
-    refs = _Refs(src, p)
+    refs = _Refs(src, p, warnings)
 
     scenarios: dict[str, NegotiationScenario] = {}
     for i, ref in enumerate(t.scenarios):
@@ -358,10 +364,11 @@ class _Refs:
     itself) are located at the reference; problems inside a referenced file are located in that file.
     """
 
-    def __init__(self, src: YamlSource, path: Path) -> None:
+    def __init__(self, src: YamlSource, path: Path, warnings: list[str] | None = None) -> None:
         self.src = src
         self.path = path
         self.base = path.parent
+        self.warnings = warnings
         self.cache: dict[tuple[Path, str], Any] = {}
 
     def load(self, loc: Path_, ref: str, expected: str) -> Any:
@@ -382,5 +389,6 @@ class _Refs:
             kind = file_kind(src)
             if kind != expected:
                 raise self.src.error(loc, f"{ref} is {_a(kind)} file, expected {_a(expected)}")
-            self.cache[key] = load_agent_source(src) if expected == "agent" else load_scenario_source(src)
+            self.cache[key] = (load_agent_source(src) if expected == "agent"
+                               else load_scenario_source(src, self.warnings))
         return self.cache[key]

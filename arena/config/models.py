@@ -8,11 +8,14 @@ what ``run.json`` stores and what a resumed run rebuilds from.
 
 from __future__ import annotations
 
+import difflib
+import functools
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from arena.config.model_spec import ModelSpec, StrictModel
+from arena.config.model_spec import FieldProblem, ModelSpec, StrictModel
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 Name = Annotated[str, Field(pattern=NAME_PATTERN, description="letters, digits, '_', '.', '-'")]
@@ -29,11 +32,25 @@ class SellerSide(StrictModel):
     opening: Price = Field(description="the seller's opening ask")
     brief: str | None = Field(default=None, description="role brief template; {item} {cost} {opening} ...")
 
+    @model_validator(mode="after")
+    def _opens_at_or_above_cost(self) -> SellerSide:
+        if self.opening < self.cost:
+            raise FieldProblem(f"the seller opens below its cost ({self.opening:g} < {self.cost:g}): "
+                               "its own first ask would lose money", "opening")
+        return self
+
 
 class BuyerSide(StrictModel):
     opening: Price = Field(description="the buyer's opening bid (the paper's target)")
     budget: Price = Field(description="the most the buyer will pay; private")
     brief: str | None = None
+
+    @model_validator(mode="after")
+    def _opens_within_budget(self) -> BuyerSide:
+        if self.opening > self.budget:
+            raise FieldProblem(f"the buyer opens above its budget ({self.opening:g} > {self.budget:g}): "
+                               "its own first bid would break its budget", "opening")
+        return self
 
 
 class DealRange(StrictModel):
@@ -69,12 +86,23 @@ class NegotiationScenario(StrictModel):
     )
 
     # field validators (not one model validator) so that the error names the field and its line
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, currency: str) -> str:
+        codes = _currency_codes()
+        if currency != "$" and currency not in codes:
+            close = difflib.get_close_matches(currency.upper(), sorted(codes), n=1, cutoff=0.75)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ValueError(f"unknown currency {currency!r}{hint} (use '$' or an ISO 4217 code such as USD, EUR)")
+        return currency
+
     @field_validator("buyer")
     @classmethod
     def _budget_above_cost(cls, buyer: BuyerSide, info: ValidationInfo) -> BuyerSide:
         seller = info.data.get("seller")
         if seller is not None and buyer.budget <= seller.cost:
-            raise ValueError(f"no deal is possible: buyer budget {buyer.budget:g} <= seller cost {seller.cost:g}")
+            raise FieldProblem(f"no deal is possible: buyer budget {buyer.budget:g} <= seller cost {seller.cost:g}",
+                               "budget")
         return buyer
 
     @field_validator("deal_range")
@@ -96,8 +124,25 @@ class NegotiationScenario(StrictModel):
         try:
             self.to_params()  # the env's own checks (brief placeholders, currency, limits)
         except ValueError as exc:
-            raise ValueError(str(exc)) from exc
+            # the env names its parameter first ("seller_brief: ...", "currency must ..."): point at its field
+            param = re.match(r"\w+", str(exc))
+            at = _ENV_FIELDS.get(param.group() if param else "", ())
+            message = re.sub(r"^\w+: ", "", str(exc)) if at else str(exc)
+            raise FieldProblem(message, *at) from exc
         return self
+
+    def warnings(self) -> list[tuple[tuple[str, ...], str]]:
+        """Playable but probably not meant: a deal the range counts as a success that loses one side money."""
+        out: list[tuple[tuple[str, ...], str]] = []
+        low, high = self.deal_range.low, self.deal_range.high
+        cost, budget = self.seller.cost, self.buyer.budget
+        if low < cost < high:
+            out.append((("seller", "cost"), f"cost {cost:g} is inside deal_range ({low:g}, {high:g}): a deal between "
+                        f"{low:g} and {cost:g} counts as a deal but loses the seller money"))
+        if low < budget < high:
+            out.append((("buyer", "budget"), f"budget {budget:g} is inside deal_range ({low:g}, {high:g}): a deal "
+                        f"between {budget:g} and {high:g} counts as a deal but breaks the buyer's budget"))
+        return out
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -124,6 +169,23 @@ class NegotiationScenario(StrictModel):
             buyer_brief=self.buyer.brief,
         )
 
+
+@functools.cache
+def _currency_codes() -> frozenset[str]:
+    """ISO 4217's current codes (the iso4217 package's table, read on first use)."""
+    from iso4217 import raw_table
+
+    return frozenset(code for code in raw_table if code)
+
+
+# the env's parameter names -> where they are in a scenario file
+_ENV_FIELDS: dict[str, tuple[str, ...]] = {
+    "item": ("item",), "description": ("item_description",), "currency": ("currency",),
+    "seller_cost": ("seller", "cost"), "seller_opening": ("seller", "opening"), "seller_brief": ("seller", "brief"),
+    "buyer_opening": ("buyer", "opening"), "buyer_budget": ("buyer", "budget"), "buyer_brief": ("buyer", "brief"),
+    "deal_low": ("deal_range", "low"), "deal_high": ("deal_range", "high"), "inclusive": ("deal_range", "inclusive"),
+    "max_turns": ("max_turns",), "accept_phrases": ("accept_phrases",),
+}
 
 Scenario = NegotiationScenario
 SCENARIO_GAMES: dict[str, type[StrictModel]] = {"negotiation": NegotiationScenario}

@@ -9,6 +9,13 @@ recursion limit), aliases that contain themselves, and aliases that expand into 
 ``MAX_ALIAS_VALUES`` copies (the "billion laughs" bomb). Every refusal is a ``ConfigError`` naming the
 file, line and column.
 
+Plain values must mean the same under YAML 1.1 (PyYAML's reading) and YAML 1.2 (most other tools'), or
+they are refused: a file that reads ``repeats: 1:30`` as 90, ``seed: 010`` as 8 or ``item: no`` as false
+in one tool and as text in another is a file two people read differently. So ``true``/``false`` are the
+only booleans (``yes``, ``no``, ``on``, ``off`` are refused: write true/false, or quote the text), and
+numbers are plain decimal (``1:30``, ``010``, ``0o17``, ``0x1F``, ``0b1``, ``1_000``, ``1e3`` and ``-.5``
+are refused; ``90``, ``-3``, ``12.5``, ``1.5e+3``, ``.inf`` are numbers).
+
     >>> src = parse_yaml("seller:\\n  cost: 8\\n", "s.yaml")
     >>> src.data, src.where(("seller", "cost")), src.where(("seller", "cost"), at="key")
     ({'seller': {'cost': 8}}, (2, 9), (2, 3))
@@ -16,6 +23,7 @@ file, line and column.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -34,6 +42,30 @@ Mark = tuple[int, int]
 _CORE = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
 _MERGE_TAG = _CORE + "merge"
+_AMBIGUOUS_TAG = "tag:arena,2025:ambiguous"  # internal: a plain value YAML 1.1 and 1.2 read differently
+
+# The plain scalars read the same way by YAML 1.1 and YAML 1.2 (core schema), one pattern per tag.
+_SAME_IN_BOTH: dict[str, str] = {
+    "null": r"~|null|Null|NULL|",
+    "bool": r"true|True|TRUE|false|False|FALSE",
+    "int": r"[-+]?(?:0|[1-9][0-9]*)",
+    "float": r"[-+]?(?:0|[1-9][0-9]*)\.[0-9]*(?:[eE][-+][0-9]+)?|\.[0-9]+(?:[eE][-+][0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)",
+}
+# What one of the two versions reads as a boolean or a number, and the other does not (or reads otherwise).
+_EITHER_VERSION = (
+    r"yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF"  # YAML 1.1 booleans (PyYAML reads y and n as text, as 1.2 does)
+    r"|[-+]?(?:0b[0-1_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?)"  # 1.1 bases
+    r"|[-+]?0o[0-7]+|[-+]?0x[0-9a-fA-F]+"  # YAML 1.2 octal and hexadecimal
+    r"|[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)(?:[eE][-+]?[0-9]+)?"  # leading zeros, '_', bare exponents
+)
+_YAML11_BOOLS = {"yes": "true", "on": "true", "no": "false", "off": "false"}
+_FIRST_CHARS = {
+    "null": "~nN",
+    "bool": "tTfF",
+    "int": "-+0123456789",
+    "float": "-+0123456789.",
+}
 
 
 @dataclass
@@ -145,7 +177,10 @@ def parse_yaml(text: str, shown: str) -> YamlSource:
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader whose composer refuses to nest deeper than MAX_DEPTH (it is recursive in Python)."""
+    """SafeLoader whose composer refuses to nest deeper than MAX_DEPTH (it is recursive in Python), and whose
+    resolver tags plain values YAML 1.1 and 1.2 read differently as ambiguous instead of guessing."""
+
+    yaml_implicit_resolvers: dict[Any, Any] = {}  # filled below; never PyYAML's YAML 1.1 table
 
     def __init__(self, text: str, shown: str) -> None:
         super().__init__(text)
@@ -162,6 +197,40 @@ class _Loader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+
+def _install_resolvers() -> None:
+    for tag, pattern in _SAME_IN_BOTH.items():
+        first = list(_FIRST_CHARS[tag]) + ([""] if tag == "null" else [])  # "" is the empty plain value
+        _Loader.add_implicit_resolver(_CORE + tag, re.compile(f"^(?:{pattern})$"), first)
+    for tag, regexp, first in _SAFE_EXTRA:
+        _Loader.add_implicit_resolver(tag, regexp, first)
+    _Loader.add_implicit_resolver(_AMBIGUOUS_TAG, re.compile(f"^(?:{_EITHER_VERSION})$"),
+                                  list("yYnNoO-+.0123456789"))
+
+
+# PyYAML's own timestamp and merge-key resolvers, unchanged (YAML 1.1 dates are refused by the models' types)
+_SAFE_EXTRA = [
+    (tag, regexp, first)
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    for tag, regexp in resolvers
+    if tag in (_CORE + "timestamp", _MERGE_TAG)
+]
+_install_resolvers()
+_STRICT = {tag: re.compile(f"^(?:{pattern})$") for tag, pattern in _SAME_IN_BOTH.items()}
+
+
+def _ambiguity(value: str) -> str:
+    """Why a plain value is refused, and what to write instead (never guessing which YAML the author meant)."""
+    if value.lower() in _YAML11_BOOLS:
+        return (f"{value!r} is {_YAML11_BOOLS[value.lower()]} in YAML 1.1 but text in YAML 1.2: write true or "
+                "false, or quote it for text")
+    try:
+        as_11 = yaml.safe_load(value)  # a plain scalar only: PyYAML's YAML 1.1 reading of it
+    except yaml.YAMLError:
+        as_11 = value
+    reading = f" (YAML 1.1 reads it as {as_11!r})" if isinstance(as_11, int | float) else ""
+    return f"{value!r} is not a plain decimal number{reading}: write numbers in decimal, or quote it for text"
 
 
 def _pos(node: yaml.Node) -> Mark:
@@ -224,6 +293,13 @@ class _Builder:
         return self._scalar(node, loc)
 
     def _scalar(self, node: yaml.Node, loc: Path_) -> Any:
+        if node.tag == _AMBIGUOUS_TAG:
+            raise self._fail(loc, _ambiguity(node.value), node)
+        strict = _STRICT.get(node.tag.rsplit(":", 1)[-1]) if node.tag.startswith(_CORE) else None
+        if strict is not None and node.tag != _CORE + "null" and not (
+            strict.match(node.value) or (node.tag == _CORE + "float" and _STRICT["int"].match(node.value))
+        ):  # an explicit tag (`!!int 1:30`, `!!bool yes`) gets no more than a plain value would
+            raise self._fail(loc, _ambiguity(node.value), node)
         if node.tag not in _SCALAR_TAGS:
             raise self._fail(loc, f"YAML tag {node.tag!r} is not allowed (plain values only)", node)
         try:

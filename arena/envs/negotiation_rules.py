@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from arena.envs.negotiation_reading import Move, parse_move, to_number
+from arena.envs.templates import render, template_problem
 from arena.envs.text import normalize
 
 __all__ = [
@@ -150,15 +151,9 @@ class NegotiationParams:
                 raise ValueError(f"{role}_brief must be a non-empty string or null, got {template!r}")
             if len(template) > 3000:
                 raise ValueError(f"{role}_brief must be at most 3000 characters, got {len(template)}")
-            try:
-                template.format(**dict.fromkeys(PLACEHOLDERS, "0"))
-            except KeyError as err:
-                known = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
-                raise ValueError(f"{role}_brief: unknown placeholder {{{err.args[0]}}}; known: {known}") from None
-            except (ValueError, IndexError, AttributeError) as err:
-                raise ValueError(
-                    f"{role}_brief: malformed template ({err}); write literal braces as {{{{ and }}}}"
-                ) from None
+            problem = template_problem(template, PLACEHOLDERS)  # plain {name} only: never str.format user text
+            if problem is not None:
+                raise ValueError(f"{role}_brief: {problem}")
 
     def brief_numbers(self, role: str) -> dict[str, Any]:
         """The private facts ``role`` knows: what scripted players read from ``infos[agent]["brief"]``."""
@@ -187,7 +182,7 @@ class NegotiationParams:
             "other_opening": format_money(self.buyer_opening if seller else self.seller_opening),
         }
         rules = MOVE_RULES.format(currency=self.currency, other=other_role(role))
-        text = template.format(**values) + "\n" + rules
+        text = render(template, values) + "\n" + rules
         return normalize(text, 4000)
 
 

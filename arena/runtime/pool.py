@@ -55,8 +55,10 @@ def build_context(resolved: ResolvedTournament, options: RunOptions) -> MatchCon
     """Players and critic for every card of the run: actors under Ray, plain objects with --local."""
     # Build each policy once in the driver first: a bad card fails here with a clear error, not in an actor.
     # (Keys and servers were checked by preflight before the run directory was made.)
-    local_players = {name: build_player(card) for name, card in resolved.agents.items()
-                     if name not in (resolved.critic, resolved.moderator)}
+    # Players are the cards listed under `players`, whatever else they do: one card may also be the critic (or
+    # the moderator), and then it gets a player and a critic, each built from the same card.
+    playing = dict.fromkeys(name for names in resolved.players.values() for name in names)
+    local_players = {name: build_player(resolved.agents[name]) for name in playing}
     local_critic = build_critic(resolved.agents[resolved.critic]) if resolved.critic else None
     if options.local:
         return MatchContext(resolved, local_players, local_critic)

@@ -38,6 +38,8 @@ SUBPROCESS_CASES = [
     "circular-self-reference.yaml",
     "binary.yaml",
     "unknown-key-nested.yaml",
+    "api-key-pasted.yaml",
+    "yaml11-base60.yaml",
 ]
 
 
@@ -201,3 +203,17 @@ def test_error_line_is_not_wrapped_at_80_columns() -> None:
     assert proc.returncode == 2
     assert len(proc.stderr) > 100
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_a_pasted_key_is_never_echoed(cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Not by validate, not by run, not even in the traceback ``--debug`` prints."""
+    monkeypatch.chdir(CORPUS)
+    key = (CORPUS / "api-key-pasted.yaml").read_text().rsplit("api_key_env: ", 1)[1].strip()
+    assert key.startswith("sk-") and len(key) > 30
+    for args in (["validate"], ["run", "--local", "--logs-dir", str(tmp_path / "logs")]):
+        code, out, err = cli(*args[:1], "api-key-pasted.yaml", *args[1:])
+        assert code == 2 and "looks like an API key" in err and key not in out + err
+    proc = arena_subprocess(["--debug", "run", "api-key-pasted.yaml", "--local", "--logs-dir", str(tmp_path / "l")],
+                            cwd=CORPUS)
+    assert proc.returncode != 0 and "Traceback" in proc.stderr and "looks like an API key" in proc.stderr
+    assert key not in proc.stdout + proc.stderr
