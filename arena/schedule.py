@@ -5,6 +5,12 @@ repeat seed, played for R rounds in order (memory carries from round to round). 
 of a series. Ids are readable and stable, so a resumed run can tell what is already done, and seeds
 depend on the pairing and repeat but not on the arm: every arm meets the same seeds, so the effect of
 feedback is measured against its control, not against luck.
+
+A series id joins scenario, agents (in role order), arm and ``s<repeat>`` with ``.``, as in
+``balloon.fair-seller.fair-buyer.none.s0``; a match id adds ``.r<round>``. Names may contain ``.``, so
+each part has its ``%`` and ``.`` percent-encoded first (``gpt-4.1`` reads ``gpt-4%2E1``): otherwise
+scenario ``s`` with seller ``x.y`` and scenario ``s.x`` with seller ``y`` would share one id, and a
+resumed run would take one series' rounds for the other's. Names without a dot keep their plain ids.
 """
 
 from __future__ import annotations
@@ -37,6 +43,11 @@ class SeriesSpec:
         return dict(self.pairing)
 
 
+def id_part(name: str) -> str:
+    """``name`` with ``%`` and ``.`` percent-encoded, so ``.`` separates the parts of an id unambiguously."""
+    return name.replace("%", "%25").replace(".", "%2E")
+
+
 def derive_seed(seed: int, key: str) -> int:
     """A 31-bit seed from a parent seed and a key; stable across processes and Python versions."""
     digest = hashlib.sha256(f"{seed}:{key}".encode()).digest()
@@ -52,10 +63,10 @@ def plan(resolved: ResolvedTournament) -> list[SeriesSpec]:
         for combo in itertools.product(*(resolved.players[r] for r in roles)):
             pairing = tuple(zip(roles, combo, strict=True))
             for repeat in range(t.repeats):
-                key = f"{scenario}|{'|'.join(combo)}|{repeat}"
+                key = f"{scenario}|{'|'.join(combo)}|{repeat}"  # names cannot hold '|' (NAME_PATTERN)
                 seed = derive_seed(t.seed, key)
                 for arm in resolved.arms():
-                    sid = ".".join([scenario, *combo, arm, f"s{repeat}"])
+                    sid = ".".join(id_part(part) for part in (scenario, *combo, arm, f"s{repeat}"))
                     out.append(SeriesSpec(sid, scenario, pairing, arm, repeat, t.rounds, seed))
     return out
 

@@ -1,6 +1,10 @@
 """Run a tournament end to end: plan, resume what a log already holds, play the rest, summarise.
 
 This is the library entry point behind ``arena run``; the CLI adds only flags and the rich display.
+
+On resume, a match whose last logged attempt is ``error`` is played again, as a new line with the next
+``attempt`` number, together with the later rounds of its series (their memory should have held the
+failed round's outcome); readers take each match's last attempt (:func:`arena.runlog.read_run`).
 """
 
 from __future__ import annotations
@@ -14,9 +18,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from arena.config.models import ResolvedTournament
 from arena.errors import RunlogError
-from arena.runlog import LoadedMatches, RunLog, read_header
+from arena.runlog import MATCHES_FILE, RUN_FILE, TORN_FILE, LoadedMatches, RunLog, read_header, version_changes
+from arena.runlog_schema import first_error
 from arena.runtime.match import MatchContext, SeriesState, restore_state
 from arena.runtime.pool import RunOptions, build_context, run_series
 from arena.runtime.preflight import preflight
@@ -31,14 +38,33 @@ class RunSummary:
     played: int = 0
     ok: int = 0
     errors: Counter[str] = field(default_factory=Counter)
+    retried: int = 0  # matches logged before (as error, or after an error in their series) played again
     torn_bytes: int = 0
-    bad_lines: list[int] = field(default_factory=list)
+    bad_lines: list[tuple[int, str]] = field(default_factory=list)
+    version_changes: list[str] = field(default_factory=list)
     status: str = "running"
+
+    def resume_notes(self) -> list[str]:
+        """One line each for what a resume found: a torn tail, unreadable lines, new versions, retries."""
+        notes = []
+        if self.torn_bytes:
+            notes.append(f"resume: ignored a torn last line ({self.torn_bytes} bytes, kept in "
+                         f"{self.run_dir / TORN_FILE})")
+        if self.bad_lines:
+            shown = ", ".join(f"{n} ({why})" for n, why in self.bad_lines[:3])
+            notes.append(f"resume: skipped {len(self.bad_lines)} unreadable line(s) of {MATCHES_FILE}: {shown}")
+        if self.version_changes:
+            notes.append(f"resume: warning: versions differ from the run's last segment "
+                         f"({', '.join(self.version_changes)}); run.json keeps each segment's versions")
+        if self.retried:
+            notes.append(f"resume: playing {self.retried} logged match(es) again (logged as error, or later "
+                         "rounds of their series); readers take each match's last attempt")
+        return notes
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "planned": self.planned, "already_done": self.already_done, "played": self.played,
-            "ok": self.ok, "errors": dict(self.errors), "torn_bytes": self.torn_bytes,
+            "ok": self.ok, "errors": dict(self.errors), "retried": self.retried, "torn_bytes": self.torn_bytes,
         }
 
 
@@ -49,6 +75,7 @@ class PreparedRun:
     series: list[SeriesSpec]
     todo: list[tuple[SeriesSpec, SeriesState]]
     summary: RunSummary
+    attempts: dict[str, int] = field(default_factory=dict)  # match id -> attempt number when not 1
 
 
 def default_run_id(resolved: ResolvedTournament) -> str:
@@ -56,8 +83,13 @@ def default_run_id(resolved: ResolvedTournament) -> str:
     return f"{resolved.tournament.name}-{stamp}"
 
 
+MAX_RUN_ID = 200  # file systems allow 255 bytes per name; leave room for suffixes
+
+
 def prepare_new(resolved: ResolvedTournament, logs_dir: Path, run_id: str | None = None) -> PreparedRun:
     run_id = run_id or default_run_id(resolved)
+    if len(run_id) > MAX_RUN_ID:
+        raise RunlogError(f"run id {run_id[:20]!r}... ({len(run_id)} characters): use at most {MAX_RUN_ID}")
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", run_id):
         raise RunlogError(f"run id {run_id!r}: use letters, digits, '_', '.', '-'")
     preflight(resolved)  # a missing key or a dead server: refuse before anything is written
@@ -70,22 +102,32 @@ def prepare_new(resolved: ResolvedTournament, logs_dir: Path, run_id: str | None
 
 
 def prepare_resume(run_dir: Path, resolved_now: ResolvedTournament | None = None) -> PreparedRun:
-    """Reopen ``run_dir``; the stored config is authoritative (a changed YAML is refused)."""
-    stored = ResolvedTournament.model_validate(read_header(run_dir)["config"])
-    preflight(stored)
-    log, loaded = RunLog.resume(run_dir)
+    """Reopen ``run_dir``; the stored config is authoritative (a changed YAML is refused).
+
+    Everything that can refuse (a changed tournament file, a dead server, a live writer holding the
+    lock) is checked before any file of the run is touched.
+    """
+    header = read_header(run_dir)
+    try:
+        stored = ResolvedTournament.model_validate(header["config"])
+    except ValidationError as exc:
+        raise RunlogError(f"{run_dir / RUN_FILE}: config: not a tournament this Arena can run: "
+                          f"{first_error(exc)}") from exc
     if resolved_now is not None and _comparable(resolved_now) != _comparable(stored):
-        log.close()
         raise RunlogError(
             f"{run_dir}: the tournament file changed since this run started; resume with --resume alone "
             "to continue the stored config, or start a new run"
         )
+    preflight(stored)
+    changes = version_changes(header)
+    log, loaded = RunLog.resume(run_dir, argv=sys.argv[1:])
     series = plan(stored)
     summary = RunSummary(run_dir=run_dir, planned=match_count(series))
     summary.torn_bytes = len(loaded.torn)
     summary.bad_lines = loaded.bad_lines
-    todo = _remaining(series, loaded, summary)
-    return PreparedRun(stored, log, series, todo, summary)
+    summary.version_changes = changes
+    todo, attempts = _remaining(series, loaded, summary)
+    return PreparedRun(stored, log, series, todo, summary, attempts)
 
 
 def _comparable(resolved: ResolvedTournament) -> dict[str, Any]:
@@ -97,19 +139,23 @@ def _comparable(resolved: ResolvedTournament) -> dict[str, Any]:
 
 def _remaining(
     series: list[SeriesSpec], loaded: LoadedMatches, summary: RunSummary
-) -> list[tuple[SeriesSpec, SeriesState]]:
+) -> tuple[list[tuple[SeriesSpec, SeriesState]], dict[str, int]]:
+    """Series still to play (from their first round not logged ``ok``) and the attempt of each replay."""
     by_series: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
-    for record in loaded.records:
-        if record.get("kind") == "match":
-            by_series[record["series_id"]][record["round"]] = record
-    todo = []
+    for record in loaded.latest():
+        by_series[record["series_id"]][record["round"]] = record
+    todo, attempts = [], {}
     for spec in series:
-        records = list(by_series.get(spec.series_id, {}).values())
-        state = restore_state(spec, records)
+        logged = by_series.get(spec.series_id, {})
+        state = restore_state(spec, list(logged.values()))
         summary.already_done += state.next_round - 1
+        for round_ in range(state.next_round, spec.rounds + 1):
+            if round_ in logged:
+                attempts[spec.match_id(round_)] = logged[round_].get("attempt", 1) + 1
         if state.next_round <= spec.rounds:
             todo.append((spec, state))
-    return todo
+    summary.retried = len(attempts)
+    return todo, attempts
 
 
 def _reuse(context: MatchContext, resolved: ResolvedTournament) -> MatchContext:
@@ -137,6 +183,7 @@ def execute(
     log = prepared.log
 
     def emit(record: dict[str, Any]) -> None:
+        record["attempt"] = prepared.attempts.get(record["match_id"], 1)
         log.append(record)
         summary.played += 1
         if record["status"] == "ok":
@@ -153,7 +200,10 @@ def execute(
             run_series(ctx, prepared.todo, options.in_flight(prepared.resolved), emit)
     except BaseException:
         summary.status = "interrupted"
-        log.finish("interrupted", summary.to_dict())
+        try:
+            log.finish("interrupted", summary.to_dict())
+        except RunlogError:
+            pass  # a full disk: the first error is the one to show; the log is closed and unlocked
         raise
     summary.status = "finished"
     log.finish("finished", summary.to_dict())

@@ -22,7 +22,7 @@ def leaderboard(
     as_json: bool = typer.Option(False, "--json", help="Print rows as JSON on stdout."),
 ) -> None:
     """Per agent and role: matches, deal rate, mean deal price, mean reward, rating."""
-    header, records = read_run(run_dir)
+    header, records = read_run(run_dir, on_problem=lambda m: console.print(m, markup=False))
     rows = compute(records)
     if as_json:
         print(json.dumps([r.to_dict() for r in rows]))

@@ -23,7 +23,7 @@ def replay(
     as_json: bool = typer.Option(False, "--json", help="Print the raw match record(s) as JSON on stdout."),
 ) -> None:
     """Show what happened in a logged run."""
-    _, records = read_run(run_dir)
+    _, records = read_run(run_dir, on_problem=lambda m: console.print(m, markup=False))
     if match is None:
         if as_json:
             print(json.dumps([r["match_id"] for r in records]))

@@ -26,7 +26,7 @@ def report(
     as_json: bool = typer.Option(False, "--json", help="Also print the curves as JSON on stdout."),
 ) -> Path:
     """An HTML report with learning curves, the feedback effect per round and the leaderboard."""
-    header, records = read_run(run_dir)
+    header, records = read_run(run_dir, on_problem=lambda m: console.print(m, markup=False))
     curves = learning_curves(header, records, n_boot=n_boot, seed=seed)
     path = save_report(out if out is not None else run_dir / REPORT_FILE, header, records, curves=curves)
     if as_json:

@@ -44,11 +44,8 @@ def run(
     elif resolved is not None:
         prepared = prepare_new(resolved, logs_dir, run_id)
     summary = prepared.summary
-    if summary.torn_bytes:
-        console.print(f"resume: ignored a torn last line ({summary.torn_bytes} bytes, kept in "
-                      f"{prepared.log.dir / 'matches.jsonl.torn'})", markup=False)
-    if summary.bad_lines:
-        console.print(f"resume: skipped unreadable lines {summary.bad_lines} of matches.jsonl", markup=False)
+    for note in summary.resume_notes():
+        console.print(note, markup=False)
     options = RunOptions(local=local, address=address, concurrency=concurrency)
     name = prepared.resolved.tournament.name
     console.print(f"run {prepared.log.dir}  ({summary.planned} matches, {summary.already_done} already done, "
@@ -82,7 +79,7 @@ def run(
             progress.stop()
             raise
     elapsed = time.perf_counter() - start
-    header, records = read_run(prepared.log.dir)
+    header, records = read_run(prepared.log.dir, on_problem=lambda _m: None)  # resume_notes said it
     rows = leaderboard(records)
     if as_json:
         print(json.dumps({"run_dir": str(prepared.log.dir), **summary.to_dict(),

@@ -216,10 +216,14 @@ async def play_series(
 
 
 def restore_state(series: SeriesSpec, records: list[dict[str, Any]]) -> SeriesState:
-    """Rebuild a series' state from its logged rounds (the contiguous prefix 1..k)."""
+    """Rebuild a series' state from its logged rounds: the contiguous prefix 1..k of rounds logged ``ok``.
+
+    ``records`` hold one record per round (its last attempt); a round logged as ``error`` ends the prefix,
+    so a resume plays it again and the rounds after it, whose memory lacked its outcome.
+    """
     by_round = {r["round"]: r for r in records}
     k = 0
-    while k + 1 in by_round:
+    while k + 1 in by_round and by_round[k + 1].get("status") == "ok":
         k += 1
     state = SeriesState(next_round=k + 1)
     if k:

@@ -11,6 +11,7 @@ import pytest
 from arena.config import load_tournament
 from arena.runlog import MATCHES_FILE, read_run
 from arena.runtime.pool import RunOptions
+from arena.schedule import plan
 from arena.tournament import execute, prepare_new, prepare_resume
 
 BALLOON = Path(__file__).resolve().parents[2] / "scenarios" / "negotiation" / "balloon-scripted.yaml"
@@ -47,17 +48,44 @@ def test_ray_and_local_agree_and_seed_fixes_outcomes(tmp_path: Path, ray_session
     assert through_ray == local == again
 
 
+def copy_of_balloon(tmp_path: Path, seed: int = 7) -> Path:
+    """balloon-scripted.yaml under ``tmp_path`` (its relative paths made absolute), never in the repository."""
+    agents = BALLOON.parents[2] / "agents"
+    text = BALLOON.read_text().replace("[balloon.yaml]", f"[{BALLOON.parent / 'balloon.yaml'}]")
+    text = text.replace("../../agents/", f"{agents}/").replace("seed: 7", f"seed: {seed}")
+    path = tmp_path / f"balloon-seed{seed}.yaml"
+    path.write_text(text)
+    return path
+
+
 def test_other_seed_changes_outcomes(tmp_path: Path) -> None:
-    # a copy in tmp_path with absolute paths: the test never writes into the repository
-    text = BALLOON.read_text().replace("seed: 7", "seed: 8")
-    text = text.replace("../../agents/", f"{BALLOON.parents[2] / 'agents'}/").replace(
-        "[balloon.yaml]", f"[{BALLOON.parent / 'balloon.yaml'}]")
-    other = tmp_path / "balloon-seed8.yaml"
-    other.write_text(text)
     a = outcomes(run(tmp_path, RunOptions(local=True), "a"))
-    b = outcomes(run(tmp_path, RunOptions(local=True), "b", other))
+    b = outcomes(run(tmp_path, RunOptions(local=True), "b", copy_of_balloon(tmp_path, seed=8)))
     assert a.keys() == b.keys()
     assert a != b
+
+
+def test_series_ids_cannot_collide_when_names_hold_dots(tmp_path: Path) -> None:
+    # scenario "s" with seller "x.y" and scenario "s.x" with seller "y" joined to one id before
+    root = BALLOON.parents[2]
+    for name in ("s", "s.x"):
+        text = (BALLOON.parent / "balloon.yaml").read_text().replace("name: balloon", f"name: {name}")
+        (tmp_path / f"{name}.yaml").write_text(text)
+    for name in ("x.y", "y"):
+        text = (root / "agents" / "fair-seller.yaml").read_text().replace("name: fair-seller", f"name: {name}")
+        (tmp_path / f"{name}-card.yaml").write_text(text)
+    path = tmp_path / "t.yaml"
+    path.write_text(
+        "schema_version: 1\nname: dots\nscenarios: [s.yaml, s.x.yaml]\n"
+        f"players: {{seller: [x.y-card.yaml, y-card.yaml], buyer: [{root / 'agents' / 'fair-buyer.yaml'}]}}\n"
+        "repeats: 1\n"
+    )
+    series = plan(load_tournament(path))
+    ids = sorted(s.series_id for s in series)
+    assert len(set(ids)) == len(ids) == 4
+    assert "s.x%2Ey.fair-buyer.none.s0" in ids and "s%2Ex.y.fair-buyer.none.s0" in ids
+    _, records = read_run(run(tmp_path, RunOptions(local=True), "dots", path))
+    assert len(records) == 4  # every reader sees each match; a shared id would have hidden one
 
 
 def test_resume_after_torn_write_finishes_the_rest_once(tmp_path: Path) -> None:
