@@ -259,10 +259,12 @@ def rate_interval(successes: int, n: int) -> Interval:
     value = successes / n
     if n < MIN_N:
         return Interval(value, n=n)
-    from scipy.stats import binomtest
+    from scipy.special import betaincinv
 
-    ci = binomtest(successes, n).proportion_ci(confidence_level=1 - ALPHA, method="exact")
-    return Interval(value, float(ci.low), float(ci.high), n=n)
+    # the beta quantiles that ``binomtest(...).proportion_ci(method="exact")`` finds by root search, directly
+    lo = 0.0 if successes == 0 else float(betaincinv(successes, n - successes + 1, ALPHA / 2))
+    hi = 1.0 if successes == n else float(betaincinv(successes + 1, n - successes, 1 - ALPHA / 2))
+    return Interval(value, lo, hi, n=n)
 
 
 def _round(value: float | None, digits: int = 4) -> float | None:
