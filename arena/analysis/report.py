@@ -268,7 +268,7 @@ def _leaderboard_html(records: Sequence[dict[str, Any]]) -> str:
     rows = []
     for row in leaderboard(list(records)):
         d = row.to_dict()
-        played = row.matches - row.errors
+        played = row.played
         rows.append([(d["agent"], ""), (d["role"], ""), (str(d["matches"]), "num"),
                      (_n(_rate(d["deal_rate"]) if played else "-", played), "num"),
                      (_n(_num(d["mean_price"]), row.deals), "num"),
