@@ -1,18 +1,15 @@
 """Learning curves of a self-play run: did the feedback help, round by round, against the control arm?
 
-Per scenario, arm and round r this computes the mean deal price (over the series that closed a deal),
-the deal rate and the advised player's mean reward, each with its n and, from 10 series on, a 95%
-interval (bootstrap for means, Clopper-Pearson for rates; the series is the unit: rounds of one series
-share a memory, so they are not independent). For every arm other than the control (``none`` if the run
-has it, else ``constant``) it computes the per-round *feedback effect*: the mean paired difference, arm
-minus control, over pairs of series that differ only in their arm (same scenario, agents, repeat and so
-the same seeds). The price effect is taken over the pairs where both series closed a deal (a price is
-only defined there, and its n says how many); the deal-rate and reward effects over all pairs. Every
-effect from 10 pairs on gets an exact test and its interval (``arena.analysis.stats``), and the p-values
-of all effects are Holm-adjusted together: ``Interval.significant`` is the only "significant" there is.
-It also counts how often feedback *breaks the deal* (a deal in round r-1, none in round r: the paper's
-risk finding) and summarises price against deal rate per arm, because a seller that learns to ask more
-also closes fewer deals.
+Per scenario, arm and round r: the mean deal price (over the series that closed a deal), the deal rate
+and the advised player's mean reward, each with its n and, from 10 series on, a 95% interval (the series
+is the unit: rounds of one series share a memory, so they are not independent). For every arm but the
+control (``none`` if the run has it, else ``constant``), the per-round *feedback effect*: the mean paired
+difference, arm minus control, over series that differ only in their arm (same scenario, agents, repeat,
+so the same seeds); the price over the pairs where both closed a deal (a price exists only there), the
+deal rate and reward over all pairs. From 10 pairs an effect gets an exact test and interval, and all
+p-values are Holm-adjusted together (``arena.analysis.stats``). It also counts how often feedback *breaks
+the deal* (a deal in round r-1, none in round r: the paper's risk finding) and summarises price against
+deal rate per arm, because a seller that learns to ask more also closes fewer deals.
 
 Prices are never pooled across scenarios (a balloon and a car have different price ranges), so every
 number is per scenario. Matches that ended in ``error`` are left out (counted in ``errors``); rounds a
@@ -38,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from arena.analysis.stats import EMPTY, Interval, holm, mean_interval, paired_effect, paired_rate_effect, rate_interval
+from arena.analysis.stats import rounded as _round
 
 __all__ = ["ArmRound", "ArmSummary", "Curves", "EMPTY", "Effect", "Interval", "advised_roles", "learning_curves"]
 
@@ -84,11 +82,7 @@ class ArmRound:
 
 @dataclass
 class Effect:
-    """Treatment arm minus control arm in one round, over series paired by scenario, agents and repeat.
-
-    Each value is a mean paired difference. ``price`` is taken over the pairs where both series closed a
-    deal (its n says how many of the ``pairs``); ``deal_rate`` and ``reward`` over all pairs.
-    """
+    """Arm minus control in one round: mean paired differences (``price``: over pairs where both dealt)."""
 
     scenario: str
     arm: str
@@ -403,7 +397,3 @@ def _summary(
         breaks=sum(p.breaks for p in points),
         first_round=first.round if first else None, last_round=last.round if last else None,
     )
-
-
-def _round(value: float | None, digits: int = 4) -> float | None:
-    return None if value is None else round(float(value), digits)

@@ -93,8 +93,8 @@ class Interval:
         return text
 
     def to_dict(self) -> dict[str, float | int | None]:
-        return {"value": _round(self.value), "lo": _round(self.lo), "hi": _round(self.hi), "n": self.n,
-                "p": _round(self.p, 6), "p_holm": _round(self.p_holm, 6)}
+        return {"value": rounded(self.value), "lo": rounded(self.lo), "hi": rounded(self.hi), "n": self.n,
+                "p": rounded(self.p, 6), "p_holm": rounded(self.p_holm, 6)}
 
 
 EMPTY = Interval(None)
@@ -267,5 +267,6 @@ def rate_interval(successes: int, n: int) -> Interval:
     return Interval(value, lo, hi, n=n)
 
 
-def _round(value: float | None, digits: int = 4) -> float | None:
+def rounded(value: float | None, digits: int = 4) -> float | None:
+    """A figure for JSON: rounded, ``None`` kept."""
     return None if value is None else round(float(value), digits)

@@ -67,7 +67,9 @@ def per_round_table(curves: Curves, title: str | None = None, layout: str = "aut
                 rows.append(cells)
     per_round = 1 if layout == "wide" else len(curves.arms)
     title_text = plain(title if title is not None else f"Per round: {curves.run_id}")
-    return PerRoundTable(title_text, head, rows, per_round if layout == "long" else 0, Text(_caption(curves)))
+    # wrapped at the table width even on a soft-wrapping console (the CLI's is one)
+    caption = Text(_caption(curves), no_wrap=False, overflow="fold")
+    return PerRoundTable(title_text, head, rows, per_round if layout == "long" else 0, caption)
 
 
 class PerRoundTable:
