@@ -175,6 +175,9 @@ def test_per_round_table_shows_each_arm_and_the_effect(self_play_run):
     assert "…" not in narrow  # wraps between a value and its interval, never truncates
     assert max(map(len, narrow.splitlines())) <= 80 and "ai-none" in narrow.split("─")[0]
     assert narrow.count("n=20") == text.count("n=20")  # nothing cropped: the last column is still there
+    soft = Console(width=80, record=True, file=io.StringIO(), soft_wrap=True)  # as the CLI's console is
+    soft.print(per_round_table(curves))
+    assert max(map(len, soft.export_text().splitlines())) <= 80  # the caption wraps too
 
 
 def test_per_round_table_prints_log_text_literally():
