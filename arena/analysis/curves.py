@@ -1,14 +1,15 @@
 """Learning curves of a self-play run: did the feedback help, round by round, against the control arm?
 
-Per scenario, arm and round r this computes the mean deal price (over deals), the deal rate and the
-advised player's mean reward, each with a bootstrap 95% interval across repeats (the series is the unit
-that is resampled: rounds of one series share a memory, so they are not independent). For every arm
-other than the control (``none`` if the run has it, else ``constant``) it computes the per-round
-*feedback effect*, treatment minus control, with a paired bootstrap: all arms meet the same seeds and
-pairings, so a series is paired with the control series that differs only in its arm (same scenario,
-agents and repeat), and pairs are resampled together. It also counts how often feedback *breaks the
-deal* (a deal in round r-1, none in round r: the paper's risk finding) and summarises price against deal
-rate per arm, because a seller that learns to ask more also closes fewer deals.
+Per scenario, arm and round r: the mean deal price (over the series that closed a deal), the deal rate
+and the advised player's mean reward, each with its n and, from 10 series on, a 95% interval (the series
+is the unit: rounds of one series share a memory, so they are not independent). For every arm but the
+control (``none`` if the run has it, else ``constant``), the per-round *feedback effect*: the mean paired
+difference, arm minus control, over series that differ only in their arm (same scenario, agents, repeat,
+so the same seeds); the price over the pairs where both closed a deal (a price exists only there), the
+deal rate and reward over all pairs. From 10 pairs an effect gets an exact test and interval, and all
+p-values are Holm-adjusted together (``arena.analysis.stats``). It also counts how often feedback *breaks
+the deal* (a deal in round r-1, none in round r: the paper's risk finding) and summarises price against
+deal rate per arm, because a seller that learns to ask more also closes fewer deals.
 
 Prices are never pooled across scenarios (a balloon and a car have different price ranges), so every
 number is per scenario. Matches that ended in ``error`` are left out (counted in ``errors``); rounds a
@@ -19,11 +20,12 @@ Example::
 
     header, records = read_run(Path("logs/run-1"))
     curves = learning_curves(header, records)
-    curves.effect("ai", 5).price  # Interval(value=0.85, lo=0.75, hi=0.95)
+    curves.effect("ai", 5).price  # Interval(value=0.85, lo=0.75, hi=0.95, n=20, p=2e-06, p_holm=2e-05)
 """
 
 from __future__ import annotations
 
+import dataclasses
 import zlib
 from collections import defaultdict
 from collections.abc import Sequence
@@ -32,37 +34,14 @@ from typing import Any
 
 import numpy as np
 
+from arena.analysis.stats import EMPTY, Interval, holm, mean_interval, paired_effect, paired_rate_effect, rate_interval
+from arena.analysis.stats import rounded as _round
+
+__all__ = ["ArmRound", "ArmSummary", "Curves", "EMPTY", "Effect", "Interval", "advised_roles", "learning_curves"]
+
 SeriesKey = tuple[str, str, tuple[tuple[str, str], ...], int]  # (scenario, arm, sorted agents, repeat)
 CONTROL_ARMS = ("none", "constant")
-_CHUNK_CELLS = 1_000_000  # resample indices drawn at once (8 MB)
 ARM_ORDER = ("none", "constant", "human", "ai")
-
-
-@dataclass(frozen=True)
-class Interval:
-    """A point estimate with a percentile bootstrap interval; ``None`` where there is nothing to estimate."""
-
-    value: float | None
-    lo: float | None = None
-    hi: float | None = None
-
-    def excludes_zero(self) -> bool:
-        return self.lo is not None and self.hi is not None and (self.lo > 0 or self.hi < 0)
-
-    def format(self, fmt: str = "{:.2f}", *, signed: bool = False) -> str:
-        """``16.50 [16.25, 16.75]``; ``-`` without a value; ``signed`` puts a sign on the value (effects)."""
-        if self.value is None:
-            return "-"
-        text = (fmt.replace("{:", "{:+", 1) if signed else fmt).format(self.value)
-        if self.lo is not None and self.hi is not None:
-            text += f" [{fmt.format(self.lo)}, {fmt.format(self.hi)}]"
-        return text
-
-    def to_dict(self) -> dict[str, float | None]:
-        return {"value": _round(self.value), "lo": _round(self.lo), "hi": _round(self.hi)}
-
-
-EMPTY = Interval(None)
 
 
 @dataclass
@@ -74,9 +53,9 @@ class ArmRound:
     round: int
     n: int  # series with a successful match this round
     deals: int
-    price: Interval
-    deal_rate: Interval
-    reward: dict[str, Interval]  # advised role -> mean reward
+    price: Interval  # mean over the series that closed a deal: its n is ``deals``
+    deal_rate: Interval  # n = ``n``
+    reward: dict[str, Interval]  # advised role -> mean reward; n = ``n``
     breaks: int = 0  # series with a deal in round - 1 and none in this round
     observed_pairs: int = 0  # series with successful matches in both round - 1 and this round
     at_risk: int = 0  # of those, series with a deal in round - 1
@@ -103,7 +82,7 @@ class ArmRound:
 
 @dataclass
 class Effect:
-    """Treatment arm minus control arm in one round, over series paired by scenario, agents and repeat."""
+    """Arm minus control in one round: mean paired differences (``price``: over pairs where both dealt)."""
 
     scenario: str
     arm: str
@@ -113,6 +92,10 @@ class Effect:
     price: Interval
     deal_rate: Interval
     reward: dict[str, Interval]
+
+    def intervals(self) -> list[Interval]:
+        """Every effect of this cell (price, deal rate, each role's reward): the family Holm corrects."""
+        return [self.price, self.deal_rate, *self.reward.values()]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -137,6 +120,8 @@ class ArmSummary:
     first_deal_rate: float | None
     last_deal_rate: float | None
     breaks: int
+    first_round: int | None = None  # the rounds first_* and last_* come from (their n: ``Curves.point``)
+    last_round: int | None = None
 
     @property
     def deal_rate(self) -> float | None:
@@ -149,7 +134,7 @@ class ArmSummary:
             "mean_reward": {role: _round(v) for role, v in self.mean_reward.items()},
             "first_price": _round(self.first_price), "last_price": _round(self.last_price),
             "first_deal_rate": _round(self.first_deal_rate), "last_deal_rate": _round(self.last_deal_rate),
-            "breaks": self.breaks,
+            "breaks": self.breaks, "first_round": self.first_round, "last_round": self.last_round,
         }
 
 
@@ -166,6 +151,7 @@ class Curves:
     n_boot: int
     seed: int
     errors: int = 0
+    tests: int = 0  # effects tested (n >= 10 pairs): the family the Holm correction runs over
     points: list[ArmRound] = field(default_factory=list)
     effects: list[Effect] = field(default_factory=list)
     summaries: list[ArmSummary] = field(default_factory=list)
@@ -198,7 +184,7 @@ class Curves:
         return {
             "run_id": self.run_id, "scenarios": self.scenarios, "arms": self.arms, "control": self.control,
             "roles": self.roles, "rounds": self.rounds, "n_boot": self.n_boot, "seed": self.seed,
-            "errors": self.errors, "points": [p.to_dict() for p in self.points],
+            "errors": self.errors, "tests": self.tests, "points": [p.to_dict() for p in self.points],
             "effects": [e.to_dict() for e in self.effects], "summaries": [s.to_dict() for s in self.summaries],
         }
 
@@ -211,8 +197,11 @@ def learning_curves(
 ) -> Curves:
     """Curves, effects and summaries of a run from its header (``run.json``) and match records.
 
-    ``n_boot`` resamples per interval; ``seed`` fixes the bootstrap (each statistic draws from its own
-    generator keyed by scenario, arm and round, so adding an arm never changes another arm's interval).
+    ``n_boot`` resamples per arm-level bootstrap interval; ``seed`` fixes every random draw (each statistic
+    draws from its own generator keyed by scenario, arm and round, so adding an arm never changes another
+    arm's interval). Effects are tested exactly up to 20 pairs; beyond, with 10,000 seeded sign flips.
+    The Holm correction runs over every effect tested, across scenarios, arms, rounds and metrics, so
+    adding a treatment arm can only make the others' adjusted p-values larger, never smaller.
     """
     if n_boot < 1:
         raise ValueError(f"n_boot must be at least 1, got {n_boot}")
@@ -251,8 +240,8 @@ def learning_curves(
             if arm == control:
                 continue
             for r in range(1, rounds + 1):
-                curves.effects.append(_effect(scenario, arm, control, r, by_arm[arm], by_arm[control], roles,
-                                              n_boot, seed))
+                curves.effects.append(_effect(scenario, arm, control, r, by_arm[arm], by_arm[control], roles, seed))
+    curves.tests = _adjust(curves.effects)
     return curves
 
 
@@ -310,47 +299,30 @@ def _generator(seed: int, *parts: object) -> np.random.Generator:
     return np.random.default_rng([seed, key])
 
 
-def _columns(recs: list[dict[str, Any]], roles: list[str]) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
-    deal = np.array([bool((r.get("outcome") or {}).get("deal")) for r in recs], dtype=float)
-    price = np.array([float((r.get("outcome") or {}).get("price") or 0.0) if d else 0.0
-                      for r, d in zip(recs, deal, strict=True)], dtype=float)
-    reward = {role: np.array([float((r.get("rewards") or {}).get(role, 0.0)) for r in recs], dtype=float)
-              for role in roles}
-    return deal, price, reward
+def _adjust(effects: list[Effect]) -> int:
+    """Holm-adjust the p-values of every tested effect in place; returns how many were tested."""
+    pvalues = [iv.p for eff in effects for iv in eff.intervals() if iv.p is not None]
+    adjusted = iter(holm(pvalues))
+
+    def with_holm(iv: Interval) -> Interval:
+        return iv if iv.p is None else dataclasses.replace(iv, p_holm=next(adjusted))
+
+    for eff in effects:  # the order of Effect.intervals(), as collected above
+        eff.price, eff.deal_rate = with_holm(eff.price), with_holm(eff.deal_rate)
+        eff.reward = {role: with_holm(iv) for role, iv in eff.reward.items()}
+    return len(pvalues)
 
 
-def _resampled_sums(
-    gen: np.random.Generator, n: int, n_boot: int, columns: dict[str, np.ndarray]
-) -> dict[str, np.ndarray]:
-    """Each column's sum over ``n_boot`` resamples (with replacement) of its ``n`` rows.
-
-    Every column is resampled with the same rows (so paired columns stay paired); the index matrix is
-    drawn in chunks so memory stays bounded however many repeats a run has.
-    """
-    out = {name: np.empty(n_boot) for name in columns}
-    step = max(1, _CHUNK_CELLS // max(n, 1))
-    for start in range(0, n_boot, step):
-        stop = min(n_boot, start + step)
-        idx = gen.integers(0, n, size=(stop - start, n))
-        for name, col in columns.items():
-            out[name][start:stop] = col[idx].sum(axis=1)
-    return out
+def _deal(rec: dict[str, Any]) -> bool:
+    return bool((rec.get("outcome") or {}).get("deal"))
 
 
-def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    out = np.full(num.shape, np.nan)
-    np.divide(num, den, out=out, where=den > 0)
-    return out
+def _price(rec: dict[str, Any]) -> float:
+    return float((rec.get("outcome") or {}).get("price") or 0.0)
 
 
-def _interval(value: float | None, boot: np.ndarray) -> Interval:
-    if value is None or not np.isfinite(value):
-        return EMPTY
-    finite = boot[np.isfinite(boot)]
-    if finite.size == 0:
-        return Interval(float(value))
-    lo, hi = np.percentile(finite, [2.5, 97.5])
-    return Interval(float(value), float(lo), float(hi))
+def _reward(rec: dict[str, Any], role: str) -> float:
+    return float((rec.get("rewards") or {}).get(role, 0.0))
 
 
 def _arm_round(
@@ -362,24 +334,21 @@ def _arm_round(
     for rounds in series.values():
         if round_ - 1 in rounds and round_ in rounds:
             observed += 1
-            before = bool((rounds[round_ - 1].get("outcome") or {}).get("deal"))
-            now = bool((rounds[round_].get("outcome") or {}).get("deal"))
+            before, now = _deal(rounds[round_ - 1]), _deal(rounds[round_])
             at_risk += before
             breaks += before and not now
     n = len(recs)
     if n == 0:
         return ArmRound(scenario, arm, round_, 0, 0, EMPTY, EMPTY, {role: EMPTY for role in roles},
                         breaks, observed, at_risk)
-    deal, price, reward = _columns(recs, roles)
-    columns = {"deal": deal, "price": price} | {f"reward:{role}": v for role, v in reward.items()}
-    sums = _resampled_sums(_generator(seed, "arm", scenario, arm, round_), n, n_boot, columns)
-    deals = int(deal.sum())
-    price_value = float(price.sum() / deals) if deals else None
+    prices = [_price(r) for r in recs if _deal(r)]
     return ArmRound(
-        scenario=scenario, arm=arm, round=round_, n=n, deals=deals,
-        price=_interval(price_value, _ratio(sums["price"], sums["deal"])),
-        deal_rate=_interval(float(deal.mean()), sums["deal"] / n),
-        reward={role: _interval(float(v.mean()), sums[f"reward:{role}"] / n) for role, v in reward.items()},
+        scenario=scenario, arm=arm, round=round_, n=n, deals=len(prices),
+        price=mean_interval(prices, n_boot=n_boot, rng=_generator(seed, "arm", scenario, arm, round_, "price")),
+        deal_rate=rate_interval(len(prices), n),
+        reward={role: mean_interval([_reward(r, role) for r in recs], n_boot=n_boot,
+                                    rng=_generator(seed, "arm", scenario, arm, round_, "reward", role))
+                for role in roles},
         breaks=breaks, observed_pairs=observed, at_risk=at_risk,
     )
 
@@ -387,7 +356,7 @@ def _arm_round(
 def _effect(
     scenario: str, arm: str, control: str, round_: int,
     treated: dict[SeriesKey, dict[int, dict[str, Any]]], base: dict[SeriesKey, dict[int, dict[str, Any]]],
-    roles: list[str], n_boot: int, seed: int,
+    roles: list[str], seed: int,
 ) -> Effect:
     controls = {(key[0], key[2], key[3]): rounds for key, rounds in base.items()}
     pairs = []
@@ -395,24 +364,18 @@ def _effect(
         other = controls.get((key[0], key[2], key[3]))
         if other is not None and round_ in rounds and round_ in other:
             pairs.append((rounds[round_], other[round_]))
-    if not pairs:
-        return Effect(scenario, arm, control, round_, 0, EMPTY, EMPTY, {role: EMPTY for role in roles})
-    n = len(pairs)
-    t_deal, t_price, t_reward = _columns([p[0] for p in pairs], roles)
-    c_deal, c_price, c_reward = _columns([p[1] for p in pairs], roles)
-    columns = {"t_deal": t_deal, "t_price": t_price, "c_deal": c_deal, "c_price": c_price}
-    columns |= {f"reward:{role}": t_reward[role] - c_reward[role] for role in roles}
-    sums = _resampled_sums(_generator(seed, "effect", scenario, arm, control, round_), n, n_boot, columns)
-    t_deals, c_deals = t_deal.sum(), c_deal.sum()
-    price_value = float(t_price.sum() / t_deals - c_price.sum() / c_deals) if t_deals and c_deals else None
-    price_boot = _ratio(sums["t_price"], sums["t_deal"]) - _ratio(sums["c_price"], sums["c_deal"])
-    deal_boot = (sums["t_deal"] - sums["c_deal"]) / n
-    reward = {role: _interval(float(columns[f"reward:{role}"].mean()), sums[f"reward:{role}"] / n) for role in roles}
+
+    def rng(metric: str) -> np.random.Generator:
+        return _generator(seed, "effect", scenario, arm, control, round_, metric)
+
+    # a price exists only where a deal closed: compare prices over the pairs where both sides have one
+    price_diffs = [_price(t) - _price(c) for t, c in pairs if _deal(t) and _deal(c)]
     return Effect(
-        scenario=scenario, arm=arm, control=control, round=round_, pairs=n,
-        price=_interval(price_value, price_boot),
-        deal_rate=_interval(float((t_deal - c_deal).mean()), deal_boot),
-        reward=reward,
+        scenario=scenario, arm=arm, control=control, round=round_, pairs=len(pairs),
+        price=paired_effect(price_diffs, rng=rng("price")),
+        deal_rate=paired_rate_effect([_deal(t) for t, _ in pairs], [_deal(c) for _, c in pairs], rng=rng("deal")),
+        reward={role: paired_effect([_reward(t, role) - _reward(c, role) for t, c in pairs], rng=rng(role))
+                for role in roles},
     )
 
 
@@ -421,20 +384,16 @@ def _summary(
     roles: list[str],
 ) -> ArmSummary:
     recs = [rec for rounds in series.values() for rec in rounds.values()]
-    deal, price, reward = _columns(recs, roles) if recs else (np.zeros(0), np.zeros(0), {r: np.zeros(0) for r in roles})
-    deals = int(deal.sum())
+    prices = [_price(r) for r in recs if _deal(r)]
     seen = [p for p in points if p.n]
     first, last = (seen[0], seen[-1]) if seen else (None, None)
     return ArmSummary(
-        scenario=scenario, arm=arm, matches=len(recs), deals=deals,
-        mean_price=float(price.sum() / deals) if deals else None,
-        mean_reward={role: float(v.mean()) for role, v in reward.items() if v.size},
+        scenario=scenario, arm=arm, matches=len(recs), deals=len(prices),
+        mean_price=sum(prices) / len(prices) if prices else None,
+        mean_reward={role: sum(_reward(r, role) for r in recs) / len(recs) for role in roles} if recs else {},
         first_price=first.price.value if first else None, last_price=last.price.value if last else None,
         first_deal_rate=first.deal_rate.value if first else None,
         last_deal_rate=last.deal_rate.value if last else None,
         breaks=sum(p.breaks for p in points),
+        first_round=first.round if first else None, last_round=last.round if last else None,
     )
-
-
-def _round(value: float | None, digits: int = 4) -> float | None:
-    return None if value is None else round(float(value), digits)

@@ -2,7 +2,8 @@
 
 Computed from match records only, so ``arena leaderboard logs/<run>`` gives the same table the run
 printed. Ratings use openskill's Plackett-Luce model: each match ranks the two sides by reward (equal
-rewards tie); the table shows the conservative ordinal (mu - 3 sigma).
+rewards tie); the table shows the conservative ordinal (mu - 3 sigma). The n behind each mean: ``played``
+(matches minus errors) for the deal rate and the reward, ``deals`` for the price.
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ class Row:
     rating: float | None = None
 
     @property
+    def played(self) -> int:
+        """Matches that finished (not ``error``): the n of the deal rate and the mean reward."""
+        return self.matches - self.errors
+
+    @property
     def deal_rate(self) -> float:
         played = self.matches - self.errors
         return self.deals / played if played else 0.0
@@ -39,7 +45,7 @@ class Row:
     def to_dict(self) -> dict[str, Any]:
         return {
             "agent": self.agent, "role": self.role, "matches": self.matches, "errors": self.errors,
-            "deal_rate": round(self.deal_rate, 4),
+            "played": self.played, "deals": self.deals, "deal_rate": round(self.deal_rate, 4),
             "mean_price": None if self.mean_price is None else round(self.mean_price, 4),
             "mean_reward": round(self.mean_reward, 4),
             "rating": None if self.rating is None else round(self.rating, 3),
@@ -70,7 +76,10 @@ def leaderboard(records: list[dict[str, Any]]) -> list[Row]:
 
 
 def ratings(records: list[dict[str, Any]]) -> dict[tuple[str, str], float]:
-    """openskill ordinal per (agent, role), updating in log order over successful matches."""
+    """openskill ordinal per (agent, role), updating over successful matches sorted by match id.
+
+    Sorted, not in log order, so the ratings do not depend on which concurrent match finished first.
+    """
     from openskill.models import PlackettLuce
 
     model = PlackettLuce()

@@ -1,10 +1,12 @@
 """``logs/<run>/report.html``: one self-contained page that answers "did the feedback help?".
 
 The page names the run, its arms, rounds, scenarios and agents; plots the deal price per round (one line
-per arm, shaded 95% bootstrap interval), the deal rate per round and, when there is a control arm, the
+per arm, shaded 95% interval where n >= 10), the deal rate per round and, when there is a control arm, the
 feedback effect per round; and shows the per-round table, the effect table, price against deal rate per
-arm, the leaderboard and one example dialogue per arm. Plots are PNGs rendered with matplotlib's Agg
-backend and embedded as base64, so the file can be mailed or archived alone.
+arm, the leaderboard and one example dialogue per arm. Every figure shows its n (legends give the range
+of n per line); an effect is marked (bold and ``*``) only when its exact paired test gives p < 0.05 after
+Holm's correction across every effect on the page (``arena.analysis.stats``). Plots are PNGs rendered
+with matplotlib's Agg backend and embedded as base64, so the file can be mailed or archived alone.
 
 Everything that comes from a log or a config (agent and scenario names, utterances, critic advice) is
 HTML-escaped: model output is untrusted and may contain ``<script>``. Plots render with mathtext off, so
@@ -16,7 +18,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
-import io
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -24,12 +25,13 @@ from typing import Any
 
 from arena.analysis.curves import ArmRound, Curves, Interval, learning_curves
 from arena.analysis.leaderboard import leaderboard
+from arena.analysis.plots import render_plots
+from arena.analysis.stats import ALPHA, MIN_N
 from arena.errors import RunlogError
 from arena.runlog import read_run
 
 REPORT_FILE = "report.html"
 _EXCERPT_CHARS = 400
-_COLORS = {"none": "#7f7f7f", "constant": "#1f77b4", "human": "#2ca02c", "ai": "#d62728"}
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:70rem;color:#222}
 h1{font-size:1.5rem} h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}
@@ -78,9 +80,11 @@ def render_report(
         _overview(header, records, curves),
     ]
     parts.append("<h2>Learning curves</h2>")
-    parts.append('<p class="note">Mean deal price (over deals) and deal rate per round; shaded: bootstrap 95% '
-                 f"interval across repeats ({curves.n_boot} resamples of whole series).</p>")
-    plots = _plots(curves)
+    parts.append('<p class="note">Mean deal price (over the series that closed a deal) and deal rate per round; '
+                 f"shaded: 95% interval across series where n &gt;= {MIN_N} (price: bootstrap, {curves.n_boot} "
+                 "resamples; deal rate: Clopper-Pearson), none below. Legends give each line's range of n "
+                 "(price: deals; deal rate: series).</p>")
+    plots = render_plots(curves)
     parts.append(_img(plots["price"], "deal price per round"))
     parts.append(_img(plots["deal_rate"], "deal rate per round"))
     if "effect" in plots:
@@ -89,12 +93,12 @@ def render_report(
     parts.append(_per_round_html(curves))
     if curves.effects:
         parts.append(f"<h2>Feedback effect (each arm minus {_e(curves.control)})</h2>")
-        parts.append('<p class="note">Paired by scenario, agents and repeat (every arm meets the same seeds); '
-                     "bold: the 95% interval excludes 0.</p>")
+        parts.append(_effects_note(curves))
         parts.append(_effects_html(curves))
     parts.append("<h2>Price against deal rate</h2>")
     parts.append('<p class="note">Better prices can cost deals: the deal rate, the mean price and the '
-                 "advised player's reward per arm over all rounds, and the first and last round.</p>")
+                 "advised player's reward per arm over all rounds (n: matches; price: deals; rounds of a series "
+                 "are not independent, so no interval), and the first and last round.</p>")
     parts.append(_img(plots["tradeoff"], "mean deal price against deal rate per arm and round"))
     parts.append(_summary_html(curves))
     parts.append("<h2>Leaderboard</h2>")
@@ -125,7 +129,13 @@ def _rate(value: float | None) -> str:
 
 
 def _iv(iv: Interval, fmt: str = "{:.2f}", signed: bool = False) -> str:
-    return iv.format(fmt, signed=signed)
+    text = iv.format(fmt, signed=signed, raw_p=True)
+    return text + " *" if iv.significant else text
+
+
+def _n(value: str, n: int) -> str:
+    """A figure without an interval, with its n (``-`` stays ``-``)."""
+    return value if value == "-" else f"{value} n={n}"
 
 
 def _table(head: Iterable[str], rows: Iterable[Iterable[tuple[str, str]]]) -> str:
@@ -175,7 +185,8 @@ def _overview(header: dict[str, Any], records: Sequence[dict[str, Any]], curves:
 
 def _per_round_html(curves: Curves) -> str:
     many = len(curves.scenarios) > 1
-    head = (["scenario"] if many else []) + ["round", "arm", "n", "price [95% CI]", "deal rate [95% CI]"]
+    head = (["scenario"] if many else []) + ["round", "arm", "series", "price [95% CI] n=deals",
+                                              "deal rate [95% CI]"]
     head += [f"{role} reward [95% CI]" for role in curves.roles] + ["breaks the deal"]
     rows = []
     for p in curves.points:
@@ -196,8 +207,9 @@ def _breaks(p: ArmRound) -> str:
 
 def _effects_html(curves: Curves) -> str:
     many = len(curves.scenarios) > 1
-    head = (["scenario"] if many else []) + ["arm", "round", "pairs", "Δ price [95% CI]", "Δ deal rate [95% CI]"]
-    head += [f"Δ {role} reward [95% CI]" for role in curves.roles]
+    head = (["scenario"] if many else []) + ["arm", "round", "pairs", "Δ price [95% CI] p n (both dealt)",
+                                              "Δ deal rate [95% CI] p n"]
+    head += [f"Δ {role} reward [95% CI] p n" for role in curves.roles]
     rows = []
     for eff in curves.effects:
         row = [(eff.scenario, "")] if many else []
@@ -211,33 +223,57 @@ def _effects_html(curves: Curves) -> str:
 
 
 def _strong(iv: Interval) -> str:
-    return "num strong" if iv.excludes_zero() else "num"
+    return "num strong" if iv.significant else "num"
+
+
+def _effects_note(curves: Curves) -> str:
+    return ('<p class="note">Mean paired difference, arm minus control, over series that differ only in their arm '
+            "(same scenario, agents and repeat, so the same seeds); the price over the pairs where both closed a "
+            f"deal. From n = {MIN_N} pairs: a 95% interval and the exact p-value of the sign-flip permutation test "
+            "(the deal rate: McNemar's exact test), which agree: the interval excludes 0 exactly when that p is "
+            f"below {ALPHA}. p is Holm-adjusted across all {curves.tests} effects tested on this page (the test's "
+            f"own p in brackets); <b>bold</b> and * only when the adjusted p &lt; {ALPHA}. Below {MIN_N} pairs: "
+            "the value and its n only.</p>")
 
 
 def _summary_html(curves: Curves) -> str:
     many = len(curves.scenarios) > 1
-    head = (["scenario"] if many else []) + ["arm", "matches", "deal rate", "mean price"]
+    head = (["scenario"] if many else []) + ["arm", "matches", "deals", "deal rate", "mean price"]
     head += [f"{role} reward" for role in curves.roles]
-    head += ["round 1 price", "last price", "round 1 deal rate", "last deal rate", "broken deals"]
+    head += ["first price", "last price", "first deal rate", "last deal rate", "broken deals"]
     rows = []
     for s in curves.summaries:
+        first = curves.point(s.arm, s.first_round, s.scenario) if s.first_round else None
+        last = curves.point(s.arm, s.last_round, s.scenario) if s.last_round else None
         row = [(s.scenario, "")] if many else []
-        row += [(s.arm, ""), (str(s.matches), "num"), (_rate(s.deal_rate), "num"), (_num(s.mean_price), "num")]
-        row += [(_num(s.mean_reward.get(role), "{:.3f}"), "num") for role in curves.roles]
-        row += [(_num(s.first_price), "num"), (_num(s.last_price), "num"), (_rate(s.first_deal_rate), "num"),
-                (_rate(s.last_deal_rate), "num"), (str(s.breaks), "num")]
+        row += [(s.arm, ""), (str(s.matches), "num"), (str(s.deals), "num"),
+                (_n(_rate(s.deal_rate), s.matches), "num"), (_n(_num(s.mean_price), s.deals), "num")]
+        row += [(_n(_num(s.mean_reward.get(role), "{:.3f}"), s.matches), "num") for role in curves.roles]
+        row += [(_at(first, "price"), "num"), (_at(last, "price"), "num"), (_at(first, "deal_rate"), "num"),
+                (_at(last, "deal_rate"), "num"), (str(s.breaks), "num")]
         rows.append(row)
     return _table(head, rows)
+
+
+def _at(point: ArmRound | None, metric: str) -> str:
+    """A round's price or deal rate with the round and its n, no interval (e.g. ``16.50 n=18 (r5)``)."""
+    if point is None or getattr(point, metric).value is None:
+        return "-"
+    fmt = "{:.0%}" if metric == "deal_rate" else "{:.2f}"
+    return f"{getattr(point, metric).format(fmt, interval=False)} (r{point.round})"
 
 
 def _leaderboard_html(records: Sequence[dict[str, Any]]) -> str:
     rows = []
     for row in leaderboard(list(records)):
         d = row.to_dict()
-        rows.append([(d["agent"], ""), (d["role"], ""), (str(d["matches"]), "num"), (_rate(d["deal_rate"]), "num"),
-                     (_num(d["mean_price"]), "num"), (_num(d["mean_reward"], "{:.3f}"), "num"),
+        played = row.played
+        rows.append([(d["agent"], ""), (d["role"], ""), (str(d["matches"]), "num"),
+                     (_n(_rate(d["deal_rate"]) if played else "-", played), "num"),
+                     (_n(_num(d["mean_price"]), row.deals), "num"),
+                     (_n(_num(d["mean_reward"], "{:.3f}") if played else "-", played), "num"),
                      (_num(d["rating"]), "num"), (str(d["errors"]), "num")])
-    head = ["agent", "role", "matches", "deal rate", "mean price", "mean reward", "rating", "errors"]
+    head = ["agent", "role", "matches", "deal rate", "mean price (n=deals)", "mean reward", "rating", "errors"]
     return _table(head, rows) if rows else '<p class="note">No matches logged yet.</p>'
 
 
@@ -273,129 +309,6 @@ def _examples_html(records: Sequence[dict[str, Any]], curves: Curves) -> str:
 def _cut(text: Any) -> str:
     text = str(text)
     return text if len(text) <= _EXCERPT_CHARS else text[:_EXCERPT_CHARS] + " ..."
-
-
-# ---------------------------------------------------------------- plots
-
-
-def _plots(curves: Curves) -> dict[str, bytes]:
-    """Every plot as PNG bytes. Mathtext is off: a ``$`` in a name from the log is text, not LaTeX."""
-    import matplotlib
-
-    with matplotlib.rc_context({"text.parse_math": False, "text.usetex": False}):
-        plots = {"price": _price_plot(curves), "deal_rate": _deal_rate_plot(curves),
-                 "tradeoff": _tradeoff_plot(curves)}
-        if curves.effects:
-            plots["effect"] = _effect_plot(curves)
-    return plots
-
-
-def _label(text: str) -> str:
-    """A plot label from log text, of bounded length."""
-    return text if len(text) <= 60 else text[:59] + "…"
-
-
-def _figure(curves: Curves, ylabel: str) -> tuple[Any, list[Any]]:
-    from matplotlib.figure import Figure
-
-    n = len(curves.scenarios)
-    fig = Figure(figsize=(7.5, 3.6 * n), dpi=100, layout="constrained")
-    axes = [fig.add_subplot(n, 1, i + 1) for i in range(n)]
-    for ax, scenario in zip(axes, curves.scenarios, strict=True):
-        ax.set_xlabel("round")
-        ax.set_ylabel(ylabel)
-        if n > 1:
-            ax.set_title(_label(scenario))
-        ax.set_xticks(range(1, curves.rounds + 1))
-        ax.grid(alpha=0.3)
-    return fig, axes
-
-
-def _series_plot(curves: Curves, ylabel: str, metric: str, percent: bool = False) -> bytes:
-    fig, axes = _figure(curves, ylabel)
-    for ax, scenario in zip(axes, curves.scenarios, strict=True):
-        for i, arm in enumerate(curves.arms):
-            pts = [p for p in curves.points if p.scenario == scenario and p.arm == arm
-                   and getattr(p, metric).value is not None]
-            _line(ax, [p.round for p in pts], [getattr(p, metric) for p in pts], arm, i, percent)
-        if percent:
-            ax.set_ylim(-3, 103)
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(loc="best", fontsize="small")
-    return _png(fig)
-
-
-def _line(ax: Any, xs: list[int], ivs: list[Interval], name: str, index: int, percent: bool) -> None:
-    if not xs:
-        return
-    scale = 100.0 if percent else 1.0
-    color = _COLORS.get(name, f"C{index % 10}")
-    ys = [iv.value * scale for iv in ivs]  # type: ignore[operator]
-    lo = [(iv.lo if iv.lo is not None else iv.value) * scale for iv in ivs]  # type: ignore[operator]
-    hi = [(iv.hi if iv.hi is not None else iv.value) * scale for iv in ivs]  # type: ignore[operator]
-    ax.plot(xs, ys, marker="o", color=color, label=_label(name))
-    if len(xs) > 1:
-        ax.fill_between(xs, lo, hi, color=color, alpha=0.2, linewidth=0)
-    else:
-        ax.errorbar(xs, ys, yerr=[[y - a for y, a in zip(ys, lo, strict=True)],
-                                  [b - y for y, b in zip(ys, hi, strict=True)]], color=color, capsize=4)
-
-
-def _price_plot(curves: Curves) -> bytes:
-    return _series_plot(curves, "mean deal price", "price")
-
-
-def _deal_rate_plot(curves: Curves) -> bytes:
-    return _series_plot(curves, "deal rate (%)", "deal_rate", percent=True)
-
-
-def _effect_plot(curves: Curves) -> bytes:
-    fig, axes = _figure(curves, f"price effect vs {curves.control}")
-    for ax, scenario in zip(axes, curves.scenarios, strict=True):
-        ax.axhline(0.0, color="black", linewidth=0.8)
-        for i, arm in enumerate(curves.treatments):
-            effs = [e for e in curves.effects if e.scenario == scenario and e.arm == arm and e.price.value is not None]
-            _line(ax, [e.round for e in effs], [e.price for e in effs], arm, i + 1, False)
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(loc="best", fontsize="small")
-    return _png(fig)
-
-
-def _tradeoff_plot(curves: Curves) -> bytes:
-    """Price against deal rate, one path per arm through its rounds (labelled r1, r2, ...)."""
-    from matplotlib.figure import Figure
-
-    n = len(curves.scenarios)
-    fig = Figure(figsize=(7.5, 3.6 * n), dpi=100, layout="constrained")
-    for k, scenario in enumerate(curves.scenarios):
-        ax = fig.add_subplot(n, 1, k + 1)
-        ax.set_xlabel("deal rate (%)")
-        ax.set_ylabel("mean deal price")
-        ax.set_xlim(-3, 103)
-        ax.grid(alpha=0.3)
-        if n > 1:
-            ax.set_title(_label(scenario))
-        for i, arm in enumerate(curves.arms):
-            pts = [p for p in curves.points if p.scenario == scenario and p.arm == arm and p.price.value is not None]
-            if not pts:
-                continue
-            xs = [100.0 * (p.deal_rate.value or 0.0) for p in pts]
-            ys = [p.price.value for p in pts]
-            ax.plot(xs, ys, marker="o", color=_COLORS.get(arm, f"C{i % 10}"), label=_label(arm), alpha=0.8)
-            for p, x, y in zip(pts, xs, ys, strict=True):
-                ax.annotate(f"r{p.round}", (x, y), textcoords="offset points", xytext=(4, 4), fontsize="x-small")
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(loc="best", fontsize="small")
-    return _png(fig)
-
-
-def _png(fig: Any) -> bytes:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    FigureCanvasAgg(fig)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
 
 
 def _img(png: bytes, alt: str) -> str:

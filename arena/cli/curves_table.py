@@ -1,33 +1,34 @@
 """The compact per-round table of a self-play run: price and deal rate per arm, and the feedback effect.
 
-Shown by ``arena run`` and ``arena leaderboard`` for self-play runs and by ``arena report``. The effect
-cell is bold when its 95% interval excludes 0. Every cell is
-a ``rich.text.Text`` built from plain strings: scenario and arm names come from the log, and log content
-is data, never markup.
+Shown by ``arena run`` and ``arena leaderboard`` for self-play runs and by ``arena report``. Every figure
+shows its n; intervals appear from n = 10 on, and a cell below that says ``(n<10)``. Effect cells show
+the p-value of an exact paired test after Holm's correction across every effect of the run, and are bold
+only when that p is below 0.05 (``arena.analysis.stats``): an interval that excludes 0 in one cell of
+twenty is not evidence. Every cell is a ``rich.text.Text`` built from plain strings: scenario and arm
+names come from the log, and log content is data, never markup.
 """
 
 from __future__ import annotations
 
 from rich import box
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from rich.text import Text
 
 from arena.analysis.curves import Curves
+from arena.analysis.stats import ALPHA, MIN_N
 from arena.replay import plain
 
 
-def fmt_rate(value: float | None) -> str:
-    return "-" if value is None else f"{value:.0%}"
-
-
-def per_round_table(curves: Curves, title: str | None = None, layout: str = "auto") -> Table:
+def per_round_table(curves: Curves, title: str | None = None, layout: str = "auto") -> PerRoundTable:
     """The per-round numbers of a run as a compact table.
 
-    ``wide``: round | per arm: price [lo, hi], deals | per treatment arm: price effect vs control [lo, hi].
-    ``long``: one row per round and arm: round | arm | price [lo, hi] | deals | effect vs control [lo, hi];
-    it keeps its width whatever the number of arms. ``auto`` is wide for up to two arms (the usual
-    control-versus-treatment run), long beyond, so the paper's four arms still fit a terminal. With
-    several scenarios a first column names the scenario (prices are never pooled across them).
+    ``wide``: round | per arm: price [lo, hi] n, deal rate n | per treatment arm: the price and deal-rate
+    effects vs control, [lo, hi] p n. ``long``: one row per round and arm: round | arm | price | deals |
+    price effect | deal-rate effect; it keeps its width whatever the number of arms. ``auto`` is wide for
+    up to two arms (the usual control-versus-treatment run), long beyond, so the paper's four arms still
+    fit a terminal. With several scenarios a first column names the scenario (prices are never pooled
+    across them). The result prints with ``console.print``; ``.table(width)`` gives the rich table.
     """
     if layout not in ("auto", "wide", "long"):
         raise ValueError(f"layout must be auto, wide or long, not {layout!r}")
@@ -41,11 +42,12 @@ def per_round_table(curves: Curves, title: str | None = None, layout: str = "aut
     if layout == "wide":
         for arm in curves.arms:
             head += [plain(f"{arm}\nprice"), plain(f"{arm}\ndeals")]
-        head += [plain(f"effect\n{arm}-{curves.control}") for arm in effects]
+        for arm in effects:
+            head += [plain(f"Δ price\n{arm}-{curves.control}"), plain(f"Δ deals\n{arm}-{curves.control}")]
     else:
         head += [Text("arm"), Text("price"), Text("deals")]
         if effects:
-            head.append(plain(f"effect\nvs {curves.control}"))
+            head += [plain(f"Δ price\nvs {curves.control}"), plain(f"Δ deals\nvs {curves.control}")]
     for scenario in curves.scenarios:
         for round_ in range(1, curves.rounds + 1):
             lead: list[Text] = [plain(scenario)] if many else []
@@ -54,43 +56,104 @@ def per_round_table(curves: Curves, title: str | None = None, layout: str = "aut
                 cells = list(lead)
                 for arm in curves.arms:
                     cells += _arm_cells(curves, arm, round_, scenario)
-                cells += [_effect_cell(curves, arm, round_, scenario) for arm in effects]
+                for arm in effects:
+                    cells += _effect_cells(curves, arm, round_, scenario)
                 rows.append(cells)
                 continue
             for arm in curves.arms:
                 cells = [*lead, plain(arm), *_arm_cells(curves, arm, round_, scenario)]
                 if effects:
-                    cells.append(_effect_cell(curves, arm, round_, scenario) if arm in effects else Text(""))
+                    cells += _effect_cells(curves, arm, round_, scenario) if arm in effects else [Text(""), Text("")]
                 rows.append(cells)
-    table = Table(title=plain(title if title is not None else f"Per round: {curves.run_id}"),
-                  title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    for i, title_cell in enumerate(head):
-        # never narrower than the longest unbreakable piece of a cell or heading (rich would cut it with an
-        # ellipsis); cells wrap at spaces only: between a value and its interval, a rate and its count
-        pieces = [word for row in rows for word in row[i].plain.split()] + title_cell.plain.split()
-        left = title_cell.plain in ("scenario", "arm")
-        table.add_column(title_cell, justify="left" if left else "right", min_width=max(map(len, pieces)))
     per_round = 1 if layout == "wide" else len(curves.arms)
-    for k, cells in enumerate(rows, start=1):
-        table.add_row(*cells, end_section=layout == "long" and k % per_round == 0 and k < len(rows))
-    return table
+    title_text = plain(title if title is not None else f"Per round: {curves.run_id}")
+    # wrapped at the table width even on a soft-wrapping console (the CLI's is one)
+    caption = Text(_caption(curves), no_wrap=False, overflow="fold")
+    return PerRoundTable(title_text, head, rows, per_round if layout == "long" else 0, caption)
+
+
+class PerRoundTable:
+    """The table, laid out when it is printed, for the width it is printed at.
+
+    Why not a plain ``rich.table.Table``: when a table is too wide, rich shrinks every column evenly as a
+    last resort, narrow ones too, then widens those back to their longest word, and crops the last column
+    (an 80-column terminal lost the deal-rate effect that way). Here each column keeps at least its
+    longest word (cells wrap at spaces only: between a value, its interval, its p and its n) and the width
+    that is missing is taken from the widest columns first.
+    """
+
+    def __init__(self, title: Text, head: list[Text], rows: list[list[Text]], section: int, caption: Text) -> None:
+        self.title, self.head, self.rows, self.section, self.caption = title, head, rows, section, caption
+
+    def table(self, width: int | None = None) -> Table:
+        """The rich table; with ``width``, column widths chosen to fit it (never below a column's longest word)."""
+        table = Table(title=self.title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
+                      caption=self.caption, caption_justify="left")
+        columns = [[cell.plain for cell in (head, *(row[i] for row in self.rows))] for i, head in enumerate(self.head)]
+        shortest = [max(len(word) for text in texts for word in text.split() or [""]) for texts in columns]
+        longest = [max(len(line) for text in texts for line in text.split("\n")) for texts in columns]
+        # SIMPLE_HEAD: an edge on each side and a separator between columns; padding 1 except at the edges
+        fixed = 2 + 3 * (len(columns) - 1)
+        widths = _fit(shortest, longest, width - fixed) if width is not None else [None] * len(columns)
+        for head, low, fit in zip(self.head, shortest, widths, strict=True):
+            left = head.plain in ("scenario", "arm")
+            table.add_column(head, justify="left" if left else "right", min_width=low, width=fit)
+        for k, cells in enumerate(self.rows, start=1):
+            table.add_row(*cells, end_section=bool(self.section) and k % self.section == 0 and k < len(self.rows))
+        return table
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.table(options.max_width)
+
+
+def _fit(shortest: list[int], longest: list[int], room: int) -> list[int]:
+    """Column widths from ``longest`` down to at most ``room`` in all, shrinking the widest first."""
+    widths = list(longest)
+    excess = sum(widths) - room
+    while excess > 0:
+        slack = [i for i, (w, low) in enumerate(zip(widths, shortest, strict=True)) if w > low]
+        if not slack:
+            break  # narrower than the longest words: rich crops, as it would anyway
+        widest = max(slack, key=lambda i: widths[i])
+        widths[widest] -= 1
+        excess -= 1
+    return widths
+
+
+def _caption(curves: Curves) -> str:
+    """What the cells mean, under the table: which n, which interval, which test, which correction."""
+    text = (f"price: mean over deals, n = deals; deals: deal rate, n = series. [95% interval] from n >= {MIN_N}; "
+            f"(n<{MIN_N}): none.")
+    if not curves.treatments:
+        return text
+    text += (f" Δ: paired {'/'.join(curves.treatments)} - {curves.control} (same scenario, agents, repeat and "
+             "seeds); Δ price over pairs where both dealt.")
+    if curves.tests:
+        return text + (" p: exact sign-flip test (Δ deals: McNemar), Holm-adjusted over the run's "
+                       f"{curves.tests} tested effects; bold: p < {ALPHA}.")
+    return text + f" No effect has {MIN_N} pairs: nothing is tested, nothing is marked."
 
 
 def _arm_cells(curves: Curves, arm: str, round_: int, scenario: str) -> list[Text]:
     point = curves.point(arm, round_, scenario)
     if point is None or point.n == 0:
         return [Text("-"), Text("-")]
-    return [_cell(point.price.format()), Text(f"{fmt_rate(point.deal_rate.value)} ({point.n})")]
+    return [_cell(point.price.format()), Text(point.deal_rate.format("{:.0%}", interval=False))]
 
 
-def _effect_cell(curves: Curves, arm: str, round_: int, scenario: str) -> Text:
+def _effect_cells(curves: Curves, arm: str, round_: int, scenario: str) -> list[Text]:
     effect = curves.effect(arm, round_, scenario)
-    cell = _cell(effect.price.format(signed=True) if effect else "-")
-    if effect is not None and effect.price.excludes_zero():
-        cell.stylize("bold")
-    return cell
+    if effect is None or effect.pairs == 0:
+        return [Text("-"), Text("-")]
+    cells = []
+    for iv, fmt in ((effect.price, "{:.2f}"), (effect.deal_rate, "{:.0%}")):
+        cell = _cell(iv.format(fmt, signed=True))
+        if iv.significant:
+            cell.stylize("bold")
+        cells.append(cell)
+    return cells
 
 
 def _cell(text: str) -> Text:
-    """A number cell that wraps only between the value and its interval, never inside the brackets."""
+    """A number cell that wraps only between its parts (value, interval, p, n), never inside the brackets."""
     return Text(text.replace(", ", ","))

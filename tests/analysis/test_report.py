@@ -148,23 +148,36 @@ def test_cli_report_writes_the_page_and_prints_the_table(self_play_run, tmp_path
     assert effect5["price"]["lo"] > 0
 
 
-def _render(table: Any, width: int = 200) -> str:
-    console = Console(width=width, record=True, file=io.StringIO())
+def _render(table: Any, width: int = 200, styles: bool = False) -> str:
+    console = Console(width=width, record=True, file=io.StringIO(), force_terminal=styles, color_system="standard")
     console.print(table)
-    return console.export_text()
+    return console.export_text(styles=styles)
 
 
 def test_per_round_table_shows_each_arm_and_the_effect(self_play_run):
     curves = learning_curves(*read_run(self_play_run), n_boot=300)
     text = _render(per_round_table(curves))
     heading = " ".join(text.split("─")[0].split())  # two-line column headings, read across
-    assert heading.endswith("none none ai ai effect round price deals price deals ai-none")
+    assert heading.endswith("none none ai ai Δ price Δ deals round price deals price deals ai-none ai-none")
     line5 = next(line for line in text.splitlines() if line.strip().startswith("5 "))
     effect = curves.effect("ai", 5).price
-    assert f"+{effect.value:.2f} [{effect.lo:.2f},{effect.hi:.2f}]" in line5
-    assert "100% (20)" in line5
+    # every figure with its n; the effect with its interval and its Holm-adjusted exact p (20 pairs)
+    assert f"+{effect.value:.2f} [{effect.lo:.2f},{effect.hi:.2f}] p<0.001 n=20" in line5
+    assert "100% n=20" in line5 and "+0% [0%,0%] p=1.000 n=20" in line5  # no deal lost, nothing to test
+    assert "Holm-adjusted over the run's" in " ".join(text.split())
+    # bold: the price effect of the rounds with advice (Holm p < 0.05); round 1 (no advice yet) and the deal
+    # rate (no deal lost) never
+    bold = {(row[0].plain, k) for row in per_round_table(curves).rows for k, cell in enumerate(row)
+            if any(span.style == "bold" for span in cell.spans)}
+    assert ("5", 5) in bold and not {r for r, _ in bold} & {"1"} and not {k for _, k in bold} - {5}
+    assert "\x1b[1m+" in _render(per_round_table(curves), styles=True)  # and the terminal shows it bold
     narrow = _render(per_round_table(curves), width=80)
     assert "…" not in narrow  # wraps between a value and its interval, never truncates
+    assert max(map(len, narrow.splitlines())) <= 80 and "ai-none" in narrow.split("─")[0]
+    assert narrow.count("n=20") == text.count("n=20")  # nothing cropped: the last column is still there
+    soft = Console(width=80, record=True, file=io.StringIO(), soft_wrap=True)  # as the CLI's console is
+    soft.print(per_round_table(curves))
+    assert max(map(len, soft.export_text().splitlines())) <= 80  # the caption wraps too
 
 
 def test_per_round_table_prints_log_text_literally():
@@ -196,7 +209,9 @@ def test_per_round_table_goes_long_with_many_arms():
     assert "effect" in text and "vs none" in text
     rows = [line.split() for line in text.splitlines() if line.strip()[:1].isdigit()]
     assert [(row[0], row[1]) for row in rows] == [(str(r), arm) for r in (1, 2) for arm in arms]
-    assert rows[-1][-2:] == ["+3.00", "[3.00,3.00]"]  # ai, round 2: 18 against 15
+    # ai, round 2: 18 against 15 over 4 pairs: a value and its n, no interval (it used to show [3.00,3.00])
+    assert rows[-1][-5:] == ["+3.00", "n=4", "+0%", "n=4", "(n<10)"]
+    assert "nothing is tested, nothing is marked" in " ".join(text.split())
     assert "…" not in text
     wide = _render(per_round_table(curves, layout="wide"), width=300)
     assert "human" in wide and "effect" in wide
