@@ -18,13 +18,14 @@ import datetime as dt
 import html
 import io
 import os
+import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from arena.analysis.curves import ArmRound, Curves, Interval, learning_curves
 from arena.analysis.leaderboard import leaderboard
-from arena.errors import RunlogError
+from arena.errors import RunlogError, escape_controls, one_line
 from arena.runlog import read_run
 
 REPORT_FILE = "report.html"
@@ -279,19 +280,25 @@ def _cut(text: Any) -> str:
 
 
 def _plots(curves: Curves) -> dict[str, bytes]:
-    """Every plot as PNG bytes. Mathtext is off: a ``$`` in a name from the log is text, not LaTeX."""
+    """Every plot as PNG bytes. Mathtext is off: a ``$`` in a name from the log is text, not LaTeX.
+    matplotlib's warnings quote log text (a glyph missing from the font): raised again once each, escaped."""
     import matplotlib
 
-    with matplotlib.rc_context({"text.parse_math": False, "text.usetex": False}):
+    with warnings.catch_warnings(record=True) as caught, \
+            matplotlib.rc_context({"text.parse_math": False, "text.usetex": False}):
+        warnings.simplefilter("always")
         plots = {"price": _price_plot(curves), "deal_rate": _deal_rate_plot(curves),
                  "tradeoff": _tradeoff_plot(curves)}
         if curves.effects:
             plots["effect"] = _effect_plot(curves)
+    for message in dict.fromkeys(one_line(str(w.message)) for w in caught):
+        warnings.warn(f"report plots: {message}", UserWarning, stacklevel=2)
     return plots
 
 
 def _label(text: str) -> str:
-    """A plot label from log text, of bounded length."""
+    """A plot label from log text, of bounded length, control characters shown as escapes."""
+    text = escape_controls(text)
     return text if len(text) <= 60 else text[:59] + "…"
 
 

@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from arena.analysis.leaderboard import leaderboard
-from arena.cli.app import console
+from arena.cli.app import console, out
 from arena.cli.render import leaderboard_table, self_play_table
 from arena.errors import ArenaError
 from arena.runlog import read_run
@@ -87,10 +87,11 @@ def run(
     if as_json:
         print(json.dumps({"run_dir": str(prepared.log.dir), **summary.to_dict(),
                           "leaderboard": [r.to_dict() for r in rows]}))
-    console.print(leaderboard_table(rows, title=f"Leaderboard: {name}"))
+    result = console if as_json else out  # with --json, stdout holds the one JSON document
+    result.print(leaderboard_table(rows, title=f"Leaderboard: {name}"))
     curves = self_play_table(header, records)
     if curves is not None:
-        console.print(curves)
+        result.print(curves)
     errors = ", ".join(f"{k} {v}" for k, v in sorted(summary.errors.items()))
     console.print(f"{summary.played} matches played in {elapsed:.1f}s ({summary.ok} ok"
                   f"{', errors: ' + errors if errors else ''}); log: {prepared.log.dir}", markup=False)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
-from arena.cli.app import console
-from arena.errors import ArenaError
+from arena.cli.app import out
+from arena.errors import ArenaError, one_line
 
 
 def register(app: typer.Typer) -> None:
@@ -15,7 +15,11 @@ def register(app: typer.Typer) -> None:
 
 
 def validate(files: list[Path] = typer.Argument(..., help="YAML files to check.")) -> None:
-    """Each file gets 'ok' or one located error line; exit 2 if any file is bad."""
+    """Each file gets 'ok' or one located error line; exit 2 if any file is bad.
+
+    The verdicts are the command's result, so all of them (errors and warnings about a file included) go
+    to stdout, as a linter's findings do: ``arena validate *.yaml > verdicts.txt`` keeps them.
+    """
     from arena.config import load_any
 
     bad = 0
@@ -24,11 +28,12 @@ def validate(files: list[Path] = typer.Argument(..., help="YAML files to check."
             kind, model = load_any(path)
         except ArenaError as exc:
             bad += 1
-            console.print(exc.one_line(), markup=False, highlight=False)
+            out.print(exc.one_line(), markup=False, highlight=False)
             continue
-        console.print(f"{path}: ok ({kind} {getattr(model, 'name', '') or model.tournament.name})", markup=False)
+        name = getattr(model, "name", "") or model.tournament.name
+        out.print(one_line(f"{path}: ok ({kind} {name})"), markup=False)
         for warning in _readiness(kind, model):
-            console.print(f"{path}: warning: {warning}", markup=False)
+            out.print(one_line(f"{path}: warning: {warning}"), markup=False)
     if bad:
         raise typer.Exit(code=2)
 
