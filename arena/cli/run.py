@@ -31,6 +31,7 @@ def run(
     address: str | None = typer.Option(None, "--address", help="Join a Ray cluster: 'auto' or ray://host:10001."),
     concurrency: int | None = typer.Option(None, "--concurrency", min=1, help="Series in flight (default: CPUs)."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
+    seed: int | None = typer.Option(None, "--seed", min=0, help="Override the tournament's seed (new runs)."),
 ) -> None:
     """Run a tournament through Ray actors; every finished match is logged at once."""
     from arena.config import load_tournament
@@ -38,7 +39,11 @@ def run(
 
     if tournament is None and resume is None:
         raise typer.BadParameter("give a tournament file, or --resume logs/<run-id>")
+    if seed is not None and resume is not None:
+        raise typer.BadParameter("a resumed run keeps the seed in its run.json; --seed is for new runs")
     resolved = load_tournament(tournament) if tournament is not None else None
+    if resolved is not None and seed is not None:
+        resolved = resolved.model_copy(update={"tournament": resolved.tournament.model_copy(update={"seed": seed})})
     if resume is not None:
         prepared = prepare_resume(resume, resolved)
     elif resolved is not None:
