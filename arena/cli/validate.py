@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from arena.cli.app import out
+from arena.cli.app import console, out
 from arena.errors import ArenaError, one_line
 
 
@@ -17,8 +17,8 @@ def register(app: typer.Typer) -> None:
 def validate(files: list[Path] = typer.Argument(..., help="YAML files to check.")) -> None:
     """Each file gets 'ok' or one located error line; exit 2 if any file is bad.
 
-    The verdicts are the command's result, so all of them (errors and warnings about a file included) go
-    to stdout, as a linter's findings do: ``arena validate *.yaml > verdicts.txt`` keeps them.
+    The ``ok`` verdicts are the result and go to stdout (``arena validate *.yaml > ok.txt`` keeps them); a
+    bad file's one located line and readiness warnings go to stderr, as every error and warning does.
     """
     from arena.config import load_any
 
@@ -28,12 +28,12 @@ def validate(files: list[Path] = typer.Argument(..., help="YAML files to check."
             kind, model = load_any(path)
         except ArenaError as exc:
             bad += 1
-            out.print(exc.one_line(), markup=False, highlight=False)
+            console.print(exc.one_line(), markup=False, highlight=False)
             continue
         name = getattr(model, "name", "") or model.tournament.name
         out.print(one_line(f"{path}: ok ({kind} {name})"), markup=False)
         for warning in _readiness(kind, model):
-            out.print(one_line(f"{path}: warning: {warning}"), markup=False)
+            console.print(one_line(f"{path}: warning: {warning}"), markup=False)
     if bad:
         raise typer.Exit(code=2)
 

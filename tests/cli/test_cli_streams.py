@@ -37,15 +37,13 @@ def test_replay_list_and_transcript_go_to_stdout(run_dir: Path, capsys: pytest.C
     assert "fair-seller (seller)" in out and "outcome:" in out and err == ""
 
 
-def test_validate_verdicts_go_to_stdout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_verdicts_to_stdout_errors_to_stderr(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("kind: agent\nname: a\npolicy: {type: scripted, strategy: nope}\n")
     assert cli("validate", str(BALLOON), str(bad)) == 2
     out, err = capsys.readouterr()
-    lines = out.splitlines()
-    assert lines[0] == f"{BALLOON}: ok (tournament balloon-scripted)"
-    assert lines[1].startswith(f"{bad}:") and len(lines) == 2
-    assert err == ""
+    assert out == f"{BALLOON}: ok (tournament balloon-scripted)\n"
+    assert err.startswith(f"{bad}:") and err.count("\n") == 1
 
 
 def test_report_table_to_stdout_path_to_stderr(run_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
