@@ -7,6 +7,34 @@ class here, keeping ``__cause__`` for ``--debug``.
 
 from __future__ import annotations
 
+import unicodedata
+
+_HIDDEN = ("Cc", "Cf", "Cs", "Co", "Cn")
+
+
+def escape_controls(text: str, keep: str = "") -> str:
+    """``text`` with control and format characters as visible escapes (``\\x1b``, ``\\u202e``).
+
+    Names, keys and replies come from YAML files and logs: shown raw, an ANSI escape restyles or takes over
+    the terminal and a bidi override reorders what the reader sees. Characters in ``keep`` (say ``"\\n\\t"``)
+    pass through. Idempotent: the output has no control characters left to escape.
+    """
+    out = []
+    for ch in text:
+        if ch in keep:
+            out.append(ch)
+        elif unicodedata.category(ch) in _HIDDEN or ch in "\u2028\u2029":
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def one_line(text: str) -> str:
+    """``text`` folded onto one line (runs of whitespace become one space), control characters escaped."""
+    return escape_controls(" ".join(text.split()))
+
 
 class ArenaError(Exception):
     """Root of Arena's errors; ``exit_code`` is what the CLI exits with."""
@@ -14,8 +42,8 @@ class ArenaError(Exception):
     exit_code: int = 1
 
     def one_line(self) -> str:
-        """The message folded onto one line, whatever the underlying text held."""
-        return " ".join(str(self).split())
+        """The message on one line, control characters escaped: YAML keys and log text reach it verbatim."""
+        return one_line(str(self))
 
 
 class ConfigError(ArenaError):
@@ -66,5 +94,11 @@ class ModelError(ArenaError):
 
 class RunlogError(ArenaError):
     """A run directory that cannot be written, resumed or read."""
+
+    exit_code = 2
+
+
+class ClusterError(ArenaError):
+    """A Ray cluster that cannot be joined: a wrong address, a missing or refused token, a missing extra."""
 
     exit_code = 2

@@ -7,28 +7,21 @@ restyle or take over the terminal.
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
+from rich import box
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
+
+from arena.errors import escape_controls
 
 ROLE_STYLES = {"seller": "cyan", "buyer": "magenta", "critic": "yellow", "learner": "green", "partner": "blue"}
 
 
 def visible(text: str, limit: int = 4000) -> str:
     """Text with control characters escaped (``\\x1b``), newlines kept, and an overlong tail cut."""
-    out = []
-    for ch in text:
-        if ch in "\n\t":
-            out.append(ch)
-        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") or ch in "\u2028\u2029":
-            code = ord(ch)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
-        else:
-            out.append(ch)
-    shown = "".join(out)
+    shown = escape_controls(text, keep="\n\t")
     if len(shown) > limit:
         shown = shown[:limit] + f" ... [{len(shown) - limit} more characters]"
     return shown
@@ -38,53 +31,90 @@ def plain(text: Any) -> Text:
     return Text(visible(str(text)))
 
 
-def _money(value: Any, currency: str = "$") -> str:
-    return "-" if value is None else f"{currency}{float(value):g}"
+def currencies(header: dict[str, Any]) -> dict[str, str]:
+    """Scenario name -> its currency, from the run's stored config (``$`` is the scenario default)."""
+    scenarios = (header.get("config") or {}).get("scenarios") or {}
+    return {str(name): str(spec.get("currency") or "$") for name, spec in scenarios.items() if isinstance(spec, dict)}
 
 
-def outcome_text(outcome: dict[str, Any], status: str = "ok") -> str:
+def money(value: Any, currency: str = "$") -> str:
+    """``$20``, ``€12.5``; a currency written as a code gets a space: ``EUR 20``."""
+    if value is None:
+        return "-"
+    amount = f"{float(value):g}"
+    return f"{currency} {amount}" if currency[-1:].isalnum() else f"{currency}{amount}"
+
+
+def outcome_text(outcome: dict[str, Any], status: str = "ok", currency: str = "$") -> str:
     if status != "ok":
         return "error"
     if outcome.get("deal"):
-        return f"deal {_money(outcome.get('price'))}"
+        return f"deal {money(outcome.get('price'), currency)}"
     return f"no deal ({outcome.get('reason')})"
 
 
-def match_list(records: list[dict[str, Any]]) -> Table:
-    table = Table(title=f"{len(records)} matches", title_justify="left", pad_edge=False)
-    table.add_column("match", no_wrap=True)
-    for col in ("arm", "round", "agents", "outcome", "turns"):
-        table.add_column(col)
-    for rec in sorted(records, key=lambda r: (r["series_id"], r["round"])):
-        agents = " vs ".join(f"{a} ({r})" for r, a in rec["agents"].items())
-        table.add_row(
-            plain(rec["match_id"]), rec.get("arm", "none"), str(rec["round"]), plain(agents),
-            plain(outcome_text(rec.get("outcome") or {}, rec["status"])),
-            str((rec.get("outcome") or {}).get("turns", len(rec.get("transcript", [])))),
-        )
+def match_list(records: list[dict[str, Any]], currency: dict[str, str] | None = None, width: int = 80) -> Table:
+    """One row per match, fitted to ``width`` columns; ``currency`` maps scenarios to their currency.
+
+    The id (what ``--match`` takes), the outcome and the turns always show, the id never cut; the round, arm
+    and agents (all also readable in the id) are added while the table still fits, so an 80-column
+    terminal gets three readable columns instead of six columns of ellipses.
+    """
+    currency = currency or {}
+    ordered = sorted(records, key=lambda r: (str(r.get("series_id")), r.get("round", 0)))
+    roles = list(ordered[0].get("agents") or {}) if ordered else []
+    cells: dict[str, list[str]] = {"match": [], "round": [], "arm": [], "agents": [], "outcome": [], "turns": []}
+    for rec in ordered:
+        outcome = rec.get("outcome") or {}
+        cells["match"].append(visible(str(rec["match_id"])))
+        cells["round"].append(visible(str(rec.get("round", ""))))
+        cells["arm"].append(visible(str(rec.get("arm", "none"))))
+        cells["agents"].append(visible(" / ".join(str(a) for a in (rec.get("agents") or {}).values())))
+        cells["outcome"].append(visible(outcome_text(outcome, rec["status"], currency.get(rec.get("scenario"), "$"))))
+        cells["turns"].append(visible(str(outcome.get("turns", len(rec.get("transcript", []))))))
+    heads = {"agents": visible(" / ".join(map(str, roles))) or "agents"}
+
+    def span(column: str) -> int:
+        return max([len(heads.get(column, column)), *map(len, cells[column])])
+
+    shown = ["match", "outcome", "turns"]
+    for extra, before in (("round", "outcome"), ("arm", "outcome"), ("agents", "outcome")):
+        trial = shown[:shown.index(before)] + [extra] + shown[shown.index(before):]
+        if sum(map(span, trial)) + 3 * (len(trial) - 1) <= width:  # a column gap is 3 characters
+            shown = trial
+    table = Table(title=f"{len(records)} matches", title_justify="left", box=box.SIMPLE_HEAD, show_edge=False,
+                  pad_edge=False)
+    for column in shown:
+        table.add_column(heads.get(column, column), justify="right" if column in ("round", "turns") else "left",
+                         no_wrap=column != "match", overflow="fold", min_width=min(span(column), width))
+    for i in range(len(ordered)):
+        table.add_row(*(Text(cells[column][i]) for column in shown))
     return table
 
 
-def match_view(rec: dict[str, Any]) -> RenderableType:
-    """One match: header, memory shown to each player, the turns, the outcome and any feedback given."""
+def match_view(rec: dict[str, Any], currency: str = "$") -> RenderableType:
+    """One match: header, memory shown to each player, the turns, the outcome and any feedback given.
+
+    ``currency`` is the scenario's (see :func:`currencies`): a EUR run's offers read ``EUR 20``, not ``$20``.
+    """
     parts: list[RenderableType] = []
     head = Text()
-    head.append(f"{rec['match_id']}", style="bold")
-    head.append(f"  scenario {rec['scenario']}  arm {rec.get('arm', 'none')}  round {rec['round']}/"
-                f"{rec.get('rounds', rec['round'])}  seed {rec['seed']}")
+    head.append(visible(str(rec["match_id"])), style="bold")
+    head.append(visible(f"  scenario {rec['scenario']}  arm {rec.get('arm', 'none')}  round {rec['round']}/"
+                        f"{rec.get('rounds', rec['round'])}  seed {rec['seed']}"))
     parts.append(head)
     for role, memory in (rec.get("memory_before") or {}).items():
         if memory:
-            block = Text(f"memory of {role}:\n", style="dim")
+            block = Text(visible(f"memory of {role}:\n"), style="dim")
             block.append(visible(memory), style="dim")
             parts.append(block)
     for turn in rec.get("transcript", []):
-        role = turn.get("role", "?")
-        line = Text(f"{turn.get('turn', ''):>3} ")
-        line.append(f"{visible(str(turn.get('agent', '')))} ({role})", style=f"bold {ROLE_STYLES.get(role, '')}")
+        role = str(turn.get("role", "?"))
+        line = Text(visible(f"{turn.get('turn', ''):>3} "))
+        line.append(visible(f"{turn.get('agent', '')} ({role})"), style=f"bold {ROLE_STYLES.get(role, '')}")
         details = []
         if turn.get("offer") is not None:
-            details.append(f"offer {_money(turn.get('offer'))}")
+            details.append(f"offer {money(turn.get('offer'), currency)}")
         if turn.get("accept"):
             details.append("ACCEPT")
         if turn.get("quit"):
@@ -95,23 +125,23 @@ def match_view(rec: dict[str, Any]) -> RenderableType:
         if how:
             details.append(f"read as {how}")
         if details:
-            line.append("  " + ", ".join(details), style="dim")
+            line.append(visible("  " + ", ".join(details)), style="dim")
         line.append("\n      ")
         line.append(visible(str(turn.get("text", ""))))
         parts.append(line)
     end = Text()
     end.append("outcome: ", style="bold")
-    end.append(visible(outcome_text(rec.get("outcome") or {}, rec["status"])))
+    end.append(visible(outcome_text(rec.get("outcome") or {}, rec["status"], currency)))
     if rec.get("rewards"):
-        end.append("   rewards: " + ", ".join(f"{r} {v:.2f}" for r, v in rec["rewards"].items()))
+        end.append(visible("   rewards: " + ", ".join(f"{r} {v:.2f}" for r, v in rec["rewards"].items())))
     if rec.get("error"):
         err = rec["error"]
-        end.append(f"\nerror ({err.get('kind')}, {err.get('role')}): ", style="red")
+        end.append(visible(f"\nerror ({err.get('kind')}, {err.get('role')}): "), style="red")
         end.append(visible(str(err.get("message", ""))))
     parts.append(end)
     for role, given in (rec.get("feedback") or {}).items():
         if given.get("suggestions"):
-            fb = Text(f"feedback to {role} ({given.get('arm')}):\n", style="yellow")
+            fb = Text(visible(f"feedback to {role} ({given.get('arm')}):\n"), style="yellow")
             fb.append(visible("\n".join(f"- {s}" for s in given["suggestions"])))
             parts.append(fb)
     return Group(*parts)

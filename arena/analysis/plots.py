@@ -9,27 +9,35 @@ scenario or arm name from the log is drawn as text, never parsed as LaTeX (bad m
 from __future__ import annotations
 
 import io
+import warnings
 from typing import Any
 
 from arena.analysis.curves import Curves, Interval
+from arena.errors import escape_controls, one_line
 
 _COLORS = {"none": "#7f7f7f", "constant": "#1f77b4", "human": "#2ca02c", "ai": "#d62728"}
 
 
 def render_plots(curves: Curves) -> dict[str, bytes]:
-    """Every plot as PNG bytes. Mathtext is off: a ``$`` in a name from the log is text, not LaTeX."""
+    """Every plot as PNG bytes. Mathtext is off: a ``$`` in a name from the log is text, not LaTeX.
+    matplotlib's warnings quote log text (a glyph missing from the font): raised again once each, escaped."""
     import matplotlib
 
-    with matplotlib.rc_context({"text.parse_math": False, "text.usetex": False}):
+    with warnings.catch_warnings(record=True) as caught, \
+            matplotlib.rc_context({"text.parse_math": False, "text.usetex": False}):
+        warnings.simplefilter("always")
         plots = {"price": _price_plot(curves), "deal_rate": _deal_rate_plot(curves),
                  "tradeoff": _tradeoff_plot(curves)}
         if curves.effects:
             plots["effect"] = _effect_plot(curves)
+    for message in dict.fromkeys(one_line(str(w.message)) for w in caught):
+        warnings.warn(f"report plots: {message}", UserWarning, stacklevel=2)
     return plots
 
 
 def _label(text: str) -> str:
-    """A plot label from log text, of bounded length."""
+    """A plot label from log text, of bounded length, control characters shown as escapes."""
+    text = escape_controls(text)
     return text if len(text) <= 60 else text[:59] + "…"
 
 

@@ -1,20 +1,26 @@
 """The Typer app and the one place where errors become exit codes.
 
-Arena errors print as ONE line on stderr and exit non-zero (2 for bad input); Ctrl-C exits 130 and says
-how to resume; ``--debug`` (or ARENA_DEBUG=1) shows the traceback instead.
+A command's result (a table, a transcript, validation results, ``--json``) goes to stdout through ``out``,
+so it pipes and pages; progress, warnings and errors go to stderr through ``console``. Arena errors print
+as ONE line on stderr and exit non-zero (2 for bad input); Ctrl-C exits 130 and says how to resume;
+``--debug`` (or ARENA_DEBUG=1) shows the traceback instead. Warnings (a plotting library's included) are
+one escaped line each: their text can quote names and replies from a log.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import warnings
+from typing import TextIO
 
 import typer
 from rich.console import Console
 
-from arena.errors import ArenaError
+from arena.errors import ArenaError, one_line
 
-console = Console(stderr=True, highlight=False, soft_wrap=True)
+console = Console(stderr=True, highlight=False, soft_wrap=True)  # progress, warnings, errors
+out = Console(highlight=False, soft_wrap=True)  # results: tables, transcripts, validation verdicts
 app = typer.Typer(
     name="arena",
     help="Multi-agent self-play arena for language models: run tournaments, replay logs, rank agents.",
@@ -62,10 +68,22 @@ def _click_exceptions() -> tuple[tuple[type[BaseException], ...], tuple[type[Bas
     return tuple(aborts), tuple(errors)
 
 
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: TextIO | None = None, line: str | None = None) -> None:
+    """A warning as ``warning: <text>`` on stderr, on one line with control characters escaped."""
+    console.print(f"warning: {one_line(str(message))}", markup=False, highlight=False)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     _register()
     debug = "--debug" in (argv if argv is not None else sys.argv[1:]) or os.environ.get("ARENA_DEBUG") == "1"
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        _run(argv, debug)
+
+
+def _run(argv: list[str] | None, debug: bool) -> None:
     try:
         rc = app(args=argv, standalone_mode=False)
     except ArenaError as exc:
@@ -87,8 +105,8 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(exc.exit_code)
         if debug:
             raise
-        console.print(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)",
-                      markup=False)
+        console.print(f"internal error: {type(exc).__name__}: {one_line(str(exc))} (rerun with --debug for the "
+                      "traceback)", markup=False)
         sys.exit(1)
     if isinstance(rc, int) and rc:
         sys.exit(rc)

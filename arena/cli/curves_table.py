@@ -68,7 +68,8 @@ def per_round_table(curves: Curves, title: str | None = None, layout: str = "aut
     per_round = 1 if layout == "wide" else len(curves.arms)
     title_text = plain(title if title is not None else f"Per round: {curves.run_id}")
     # wrapped at the table width even on a soft-wrapping console (the CLI's is one)
-    caption = Text(_caption(curves), no_wrap=False, overflow="fold")
+    caption = plain(_caption(curves))
+    caption.no_wrap, caption.overflow = False, "fold"
     return PerRoundTable(title_text, head, rows, per_round if layout == "long" else 0, caption)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from arena.analysis.leaderboard import leaderboard as compute
-from arena.cli.app import console
+from arena.cli.app import console, out
 from arena.cli.render import leaderboard_table, self_play_table, usage_line
 from arena.runlog import read_run
 
@@ -27,10 +27,10 @@ def leaderboard(
     if as_json:
         print(json.dumps([r.to_dict() for r in rows]))
         return
-    console.print(leaderboard_table(rows, title=f"Leaderboard: {header['run_id']} ({header.get('status')})"))
+    out.print(leaderboard_table(rows, title=f"Leaderboard: {header['run_id']} ({header.get('status')})"))
     curves = self_play_table(header, records)
     if curves is not None:
-        console.print(curves)
+        out.print(curves)
     usage = usage_line(records)
     if usage:
-        console.print(usage, markup=False)
+        out.print(usage, markup=False)

@@ -1,8 +1,8 @@
 """``arena moderator-eval``: a judge's accuracy on the labelled dialogue endings.
 
 ``arena moderator-eval rules`` scores the rule judge; ``arena moderator-eval agents/moderator-smollm2.yaml``
-scores an LLM judge card. Humans get the figures and a confusion table on stderr; ``--json`` prints the
-full result (with every mistake) on stdout.
+scores an LLM judge card. Humans get the figures and a confusion table, ``--json`` the full result (with
+every mistake), both on stdout; the progress bar is on stderr.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from rich.table import Table
 from rich.text import Text
 
 from arena.analysis.moderator_eval import EvalResult, evaluate, load_items
-from arena.cli.app import console
+from arena.cli.app import console, out
 from arena.errors import ConfigError
+from arena.replay import visible
 
 # tests/data is not installed with the package; in a source checkout it sits beside arena/.
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "tests/data/moderator_set.jsonl"
@@ -82,13 +83,13 @@ def moderator_eval(
 
 def render(result: EvalResult, name: str, path: Path, show: int = 10) -> None:
     """Figures, the confusion table and the first ``show`` mistakes, all data as plain Text."""
-    head = Text(f"{name} on {path.name}: ")
+    head = Text(visible(f"{name} on {path.name}: "))
     head.append(f"state {result.state_accuracy:.1%}", style="bold")
     head.append(f" ({result.state_correct}/{result.n}), state+price {result.accuracy:.1%} "
                 f"({result.correct}/{result.n})")
     if result.errors:
         head.append(f", {result.errors} model errors (rule verdicts used)", style="yellow")
-    console.print(head)
+    out.print(head)
     states = list(result.confusion)
     table = Table(title="label \\ verdict", title_justify="left", pad_edge=False)
     table.add_column("label", no_wrap=True)
@@ -98,17 +99,17 @@ def render(result: EvalResult, name: str, path: Path, show: int = 10) -> None:
         row = result.confusion[label]
         cells = [Text(str(row[s]), style="green" if s == label and row[s] else "") for s in states]
         table.add_row(Text(label), *cells)
-    console.print(table)
+    out.print(table)
     for mistake in result.mistakes[:show]:
         expected, got = mistake.expected, mistake.got
-        line = Text(f"  {mistake.id}: ")
+        line = Text(visible(f"  {mistake.id}: "))
         line.append(f"expected {expected['state']} {_money(expected['price'])}, got {got['state']} "
                     f"{_money(got['price'])}")
         if mistake.note:
             line.append(f" ({mistake.note})", style="dim")
-        console.print(line)
+        out.print(line)
     if len(result.mistakes) > show:
-        console.print(Text(f"  ... {len(result.mistakes) - show} more (use --json for all)"))
+        out.print(Text(f"  ... {len(result.mistakes) - show} more (use --json for all)"))
 
 
 def _money(value: float | None) -> str:

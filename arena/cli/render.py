@@ -11,7 +11,7 @@ from arena.replay import plain
 
 
 def leaderboard_table(rows: list[Row], title: str = "Leaderboard") -> Table:
-    table = Table(title=title, title_justify="left", pad_edge=False)
+    table = Table(title=plain(title), title_justify="left", pad_edge=False)
     table.add_column("agent", no_wrap=True)
     table.add_column("role", no_wrap=True)
     for col in ("matches", "deals", "price", "reward", "rating", "errors"):

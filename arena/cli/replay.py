@@ -7,9 +7,9 @@ from pathlib import Path
 
 import typer
 
-from arena.cli.app import console
+from arena.cli.app import console, out
 from arena.errors import RunlogError
-from arena.replay import match_list, match_view
+from arena.replay import currencies, match_list, match_view
 from arena.runlog import read_run
 
 
@@ -23,12 +23,13 @@ def replay(
     as_json: bool = typer.Option(False, "--json", help="Print the raw match record(s) as JSON on stdout."),
 ) -> None:
     """Show what happened in a logged run."""
-    _, records = read_run(run_dir, on_problem=lambda m: console.print(m, markup=False))
+    header, records = read_run(run_dir, on_problem=lambda m: console.print(m, markup=False))
+    money = currencies(header)
     if match is None:
         if as_json:
             print(json.dumps([r["match_id"] for r in records]))
             return
-        console.print(match_list(records))
+        out.print(match_list(records, money, width=out.width))
         console.print(f"show one: arena replay {run_dir} --match <id>", markup=False)
         return
     found = [r for r in records if r["match_id"] == match] or [r for r in records if r["match_id"].startswith(match)]
@@ -39,4 +40,4 @@ def replay(
     if as_json:
         print(json.dumps(found[0], ensure_ascii=True))
         return
-    console.print(match_view(found[0]))
+    out.print(match_view(found[0], money.get(found[0].get("scenario"), "$")))

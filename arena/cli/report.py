@@ -9,6 +9,7 @@ import typer
 
 from arena.analysis.curves import learning_curves
 from arena.analysis.report import REPORT_FILE, save_report
+from arena.cli import app as cli
 from arena.cli.app import console
 from arena.cli.curves_table import per_round_table
 from arena.runlog import read_run
@@ -31,6 +32,6 @@ def report(
     path = save_report(out if out is not None else run_dir / REPORT_FILE, header, records, curves=curves)
     if as_json:
         print(json.dumps(curves.to_dict()))
-    console.print(per_round_table(curves))
+    (console if as_json else cli.out).print(per_round_table(curves))  # with --json stdout holds one document
     console.print(f"report: {path}", markup=False)
     return path

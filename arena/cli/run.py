@@ -11,11 +11,11 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from arena.analysis.leaderboard import leaderboard
-from arena.cli.app import console
+from arena.cli.app import console, out
 from arena.cli.render import leaderboard_table, self_play_table
 from arena.errors import ArenaError
 from arena.runlog import read_run
-from arena.runtime.pool import RunOptions
+from arena.runtime.pool import RunOptions, start_ray
 
 
 def register(app: typer.Typer) -> None:
@@ -28,9 +28,11 @@ def run(
     logs_dir: Path = typer.Option(Path("logs"), "--logs-dir", help="Where new run directories go."),
     run_id: str | None = typer.Option(None, "--run-id", help="Name of the new run directory."),
     local: bool = typer.Option(False, "--local", help="Run in-process without Ray (debugging)."),
-    address: str | None = typer.Option(None, "--address", help="Join a Ray cluster: 'auto' or ray://host:10001."),
+    address: str | None = typer.Option(
+        None, "--address", help="Join a Ray cluster: 'auto', host:port or ray://host:10001 (uses its token)."),
     concurrency: int | None = typer.Option(None, "--concurrency", min=1, help="Series in flight (default: CPUs)."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
+    seed: int | None = typer.Option(None, "--seed", min=0, help="Override the tournament's seed (new runs)."),
 ) -> None:
     """Run a tournament through Ray actors; every finished match is logged at once."""
     from arena.config import load_tournament
@@ -38,7 +40,15 @@ def run(
 
     if tournament is None and resume is None:
         raise typer.BadParameter("give a tournament file, or --resume logs/<run-id>")
+    if seed is not None and resume is not None:
+        raise typer.BadParameter("a resumed run keeps the seed in its run.json; --seed is for new runs")
+    if local and address:
+        raise typer.BadParameter("--local runs without Ray; drop --address or --local")
     resolved = load_tournament(tournament) if tournament is not None else None
+    if resolved is not None and seed is not None:
+        resolved = resolved.model_copy(update={"tournament": resolved.tournament.model_copy(update={"seed": seed})})
+    if address:
+        start_ray(address)  # join the cluster (or say in one line why not) before a run directory exists
     if resume is not None:
         prepared = prepare_resume(resume, resolved)
     elif resolved is not None:
@@ -84,10 +94,11 @@ def run(
     if as_json:
         print(json.dumps({"run_dir": str(prepared.log.dir), **summary.to_dict(),
                           "leaderboard": [r.to_dict() for r in rows]}))
-    console.print(leaderboard_table(rows, title=f"Leaderboard: {name}"))
+    result = console if as_json else out  # with --json, stdout holds the one JSON document
+    result.print(leaderboard_table(rows, title=f"Leaderboard: {name}"))
     curves = self_play_table(header, records)
     if curves is not None:
-        console.print(curves)
+        result.print(curves)
     errors = ", ".join(f"{k} {v}" for k, v in sorted(summary.errors.items()))
     console.print(f"{summary.played} matches played in {elapsed:.1f}s ({summary.ok} ok"
                   f"{', errors: ' + errors if errors else ''}); log: {prepared.log.dir}", markup=False)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
-from arena.cli.app import console
-from arena.errors import ArenaError
+from arena.cli.app import console, out
+from arena.errors import ArenaError, one_line
 
 
 def register(app: typer.Typer) -> None:
@@ -15,7 +15,11 @@ def register(app: typer.Typer) -> None:
 
 
 def validate(files: list[Path] = typer.Argument(..., help="YAML files to check.")) -> None:
-    """Each file gets 'ok' or one located error line; exit 2 if any file is bad."""
+    """Each file gets 'ok' or one located error line; exit 2 if any file is bad.
+
+    The ``ok`` verdicts are the result and go to stdout (``arena validate *.yaml > ok.txt`` keeps them); a
+    bad file's one located line and readiness warnings go to stderr, as every error and warning does.
+    """
     from arena.config import load_any
 
     bad = 0
@@ -27,11 +31,12 @@ def validate(files: list[Path] = typer.Argument(..., help="YAML files to check."
             bad += 1
             console.print(exc.one_line(), markup=False, highlight=False)
             continue
-        console.print(f"{path}: ok ({kind} {getattr(model, 'name', '') or model.tournament.name})", markup=False)
+        name = getattr(model, "name", "") or model.tournament.name
+        out.print(one_line(f"{path}: ok ({kind} {name})"), markup=False)
         for line in located:
-            console.print(line, markup=False, highlight=False)
+            console.print(one_line(line), markup=False, highlight=False)
         for warning in _readiness(kind, model):
-            console.print(f"{path}: warning: {warning}", markup=False)
+            console.print(one_line(f"{path}: warning: {warning}"), markup=False)
     if bad:
         raise typer.Exit(code=2)
 

@@ -9,17 +9,22 @@ written. ``local=True`` runs the same loop with in-process policies and no Ray, 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from arena.agents.factory import build_critic, build_player
 from arena.config.models import AgentCard, ResolvedTournament, ScriptedPolicy
+from arena.errors import ClusterError
 from arena.runtime.match import MatchContext, SeriesState, play_series
 from arena.schedule import SeriesSpec
 
+AUTH_MODE_VAR = "RAY_AUTH_MODE"
 
 @dataclass(frozen=True)
 class RunOptions:
@@ -32,8 +37,17 @@ class RunOptions:
 
 
 def start_ray(address: str | None = None) -> None:
-    """Start a local Ray (address None) or join a cluster (``auto``, ``ray://host:10001``), quietly."""
+    """Start a local Ray (address None) or join a cluster (``auto``, ``host:port``, ``ray://host:10001``), quietly.
+
+    Joining uses the cluster's token when one is at hand (see :func:`use_cluster_token`); a cluster that cannot
+    be joined is one :class:`ClusterError` line saying what to set or install, never a bare ConnectionError.
+    """
+    source = None
+    if address:
+        check_client_extra(address)
+        source = use_cluster_token()
     import ray
+    from ray.exceptions import AuthenticationError
 
     if ray.is_initialized():
         return
@@ -45,10 +59,91 @@ def start_ray(address: str | None = None) -> None:
         "logging_level": logging.ERROR,
         "namespace": "arena",
     }
-    if address:
-        ray.init(address=address, **kwargs)
-    else:
+    if not address:
         ray.init(**kwargs)
+        return
+    if address.startswith("ray://"):
+        kwargs.pop("include_dashboard")  # a driver-side option the Ray client refuses
+    try:
+        ray.init(address=address, **kwargs)
+    except (ConnectionError, RuntimeError, AuthenticationError) as exc:
+        raise ClusterError(_join_failure(address, exc, source)) from exc
+
+
+def check_client_extra(address: str) -> None:
+    """A ``ray://`` address needs the Ray client's extra (grpcio): say what to install before anything runs."""
+    if not address.startswith("ray://"):
+        return
+    try:
+        import grpc  # noqa: F401
+    except ImportError as exc:
+        raise ClusterError(
+            f"--address {address}: the Ray client needs grpcio, which is not installed; "
+            "install it with: pip install 'ray[client]'"
+        ) from exc
+
+
+def token_source() -> str | None:
+    """Where Ray would read a cluster token from, in its own order; None when there is no token here.
+
+    ``RAY_AUTH_TOKEN`` (the token itself), ``RAY_AUTH_TOKEN_PATH`` (a file), else ``~/.ray/auth_token``,
+    which ``ray start --head`` and a local ``ray.init()`` write on the head's machine.
+    """
+    if os.environ.get("RAY_AUTH_TOKEN", "").strip():
+        return "RAY_AUTH_TOKEN"
+    if os.environ.get("RAY_AUTH_TOKEN_PATH"):
+        return os.environ["RAY_AUTH_TOKEN_PATH"]
+    default = Path.home() / ".ray" / "auth_token"
+    try:
+        return str(default) if default.read_text(encoding="utf-8").strip() else None
+    except OSError:
+        return None
+
+
+def use_cluster_token() -> str | None:
+    """Turn on token authentication for joining a cluster when a token is at hand; return where it comes from.
+
+    Ray >= 2.59 starts ``ray start --head`` clusters with token authentication, yet ``ray.init(address=...)``
+    connects with authentication off unless ``RAY_AUTH_MODE=token`` is exported, and the head then refuses
+    the driver (after 20 s of retries, as a bare ConnectionError). An explicit ``RAY_AUTH_MODE`` is respected.
+    """
+    mode = os.environ.get(AUTH_MODE_VAR)
+    source = token_source()
+    if mode is not None or source is None:
+        return source
+    os.environ[AUTH_MODE_VAR] = "token"
+    _reread_ray_config()
+    return source
+
+
+def _reread_ray_config() -> None:
+    """Ray caches its config on first read: if it was read already, make it read RAY_AUTH_MODE again."""
+    if "ray._raylet" in sys.modules:
+        with contextlib.suppress(ImportError, AttributeError):
+            from ray._raylet import Config
+
+            Config.initialize("")
+
+
+def _join_failure(address: str, exc: BaseException, source: str | None) -> str:
+    """The one line for a cluster that refused or did not answer: what happened and what to set."""
+    if type(exc).__name__ == "AuthenticationError":  # Ray could not read the configured token source
+        return f"cannot join the Ray cluster at {address}: {exc}"
+    cause = f"{type(exc).__name__} {exc} {exc.__cause__ or ''}"
+    auth = any(word in cause for word in ("InvalidAuthToken", "Unauthenticated", "AuthenticationError"))
+    how = ("set RAY_AUTH_TOKEN to the cluster's token (print it on the head with `ray get-auth-token`) "
+           "or copy it to ~/.ray/auth_token")
+    mode = os.environ.get(AUTH_MODE_VAR)
+    if auth and mode not in (None, "token"):
+        return f"cannot join the Ray cluster at {address}: it requires token authentication but " \
+               f"{AUTH_MODE_VAR}={mode}; unset it or set {AUTH_MODE_VAR}=token, and {how}"
+    if auth and source is None:
+        return f"cannot join the Ray cluster at {address}: it requires token authentication and no token " \
+               f"was found; {how}"
+    if auth:
+        return f"cannot join the Ray cluster at {address}: it refused the token from {source}; {how}"
+    hint = "" if source else f"; if the cluster uses token authentication, {how}"
+    return f"cannot join the Ray cluster at {address}: {exc} (is the head running at that address?){hint}"
 
 
 def build_context(resolved: ResolvedTournament, options: RunOptions) -> MatchContext:

@@ -21,24 +21,26 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_run_prints_progress_and_leaderboard(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = cli("run", str(BALLOON), "--local", "--logs-dir", str(tmp_path), "--run-id", "x")
-    err = capsys.readouterr().err
+    out, err = capsys.readouterr()
     assert code == 0
-    assert "36/36" in err
-    assert "Leaderboard: balloon-scripted" in err
-    assert "tough-seller" in err and "eager-buyer" in err
+    assert "36/36" in err and "36/36" not in out  # progress on stderr
+    assert "Leaderboard: balloon-scripted" in out and "Leaderboard" not in err  # the result on stdout
+    assert "tough-seller" in out and "eager-buyer" in out
 
 
 def test_replay_lists_matches(run_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli("replay", str(run_dir)) == 0
-    err = capsys.readouterr().err
-    assert "36 matches" in err
-    assert "balloon.tough-seller.tough-buyer.none.s0.r1" in err
+    out, err = capsys.readouterr()
+    assert "36 matches" in out
+    assert "balloon.tough-seller.tough-buyer.none.s0.r1" in out
+    assert "show one: arena replay" in err and "matches" not in err
 
 
 def test_replay_shows_one_match_turn_by_turn(run_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     match_id = "balloon.fair-seller.fair-buyer.none.s0.r1"
     assert cli("replay", str(run_dir), "--match", match_id) == 0
-    out = capsys.readouterr().err
+    out, err = capsys.readouterr()
+    assert err == ""
     record = next(json.loads(line) for line in (run_dir / "matches.jsonl").read_text().splitlines()
                   if json.loads(line)["match_id"] == match_id)
     assert "fair-seller (seller)" in out and "fair-buyer (buyer)" in out
