@@ -1,4 +1,8 @@
-"""The real embedded SmolLM2 plays a short match through Ray (no server, no key, no network)."""
+"""The real embedded SmolLM2 plays the README's main job, shrunk, through Ray (no server, no key, no network).
+
+One test on purpose: every embedded call costs about a second on a CI core, so it covers the players'
+real utterances and usage, the critic's advice and the offers' bounds in one short tournament.
+"""
 
 from __future__ import annotations
 
@@ -12,29 +16,6 @@ from arena.runtime.pool import RunOptions
 from arena.tournament import execute, prepare_new
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def test_smollm2_short_match_logs_real_utterances(tmp_path: Path, ray_session) -> None:
-    scenario = (ROOT / "scenarios/negotiation/balloon.yaml").read_text().replace("max_turns: 20", "max_turns: 4")
-    (tmp_path / "short.yaml").write_text(scenario)
-    cards = []
-    for role in ("seller", "buyer"):
-        text = (ROOT / f"agents/smollm2-{role}.yaml").read_text()
-        text = text.replace("max_tokens: 60", "max_tokens: 40")
-        (tmp_path / f"{role}.yaml").write_text(text)
-        cards.append(f"{role}.yaml")
-    (tmp_path / "t.yaml").write_text(
-        "schema_version: 1\nname: smoke\nscenarios: [short.yaml]\n"
-        f"players: {{seller: [{cards[0]}], buyer: [{cards[1]}]}}\n"
-    )
-    prepared = prepare_new(load_tournament(tmp_path / "t.yaml"), tmp_path / "logs", "smoke")
-    summary = execute(prepared, RunOptions(concurrency=1))
-    assert summary.ok == 1
-    _, [record] = read_run(prepared.log.dir)
-    assert 1 <= len(record["transcript"]) <= 4
-    assert all(turn["text"].strip() for turn in record["transcript"])
-    assert record["usage"]["seller"]["completion_tokens"] > 0
-    assert {turn["player_how"] for turn in record["transcript"]} <= {"structured", "text"}
 
 
 def test_the_main_jobs_own_cards_play_a_short_feedback_tournament(tmp_path: Path, ray_session) -> None:
@@ -58,6 +39,9 @@ def test_the_main_jobs_own_cards_play_a_short_feedback_tournament(tmp_path: Path
     [advised] = [r for r in records if r["arm"] == "ai" and r["round"] == 1]
     assert advised["feedback"]["seller"]["suggestions"] and "error" not in advised["feedback"]["seller"]
     bounds = {"seller": (11, 19), "buyer": (11, 19)}  # balloon: the briefs' whole prices strictly inside $10-$20
-    offers = [(turn["role"], turn["offer"]) for record in records for turn in record["transcript"]]
-    assert offers and all(turn["player_how"] == "structured" for r in records for turn in r["transcript"])
-    assert all(bounds[role][0] <= offer <= bounds[role][1] for role, offer in offers if offer is not None)
+    turns = [turn for record in records for turn in record["transcript"]]
+    assert turns and all(turn["player_how"] == "structured" and turn["text"].strip() for turn in turns)
+    assert all(bounds[turn["role"]][0] <= turn["offer"] <= bounds[turn["role"]][1]
+               for turn in turns if turn["offer"] is not None)
+    assert any(turn["offer"] is not None for turn in turns)
+    assert all(record["usage"]["seller"]["completion_tokens"] > 0 for record in records)
