@@ -65,3 +65,13 @@ def test_unbounded_cards_send_the_open_schema(fake_llm, monkeypatch: pytest.Monk
     act(shipped_card_on(fake_llm.openai_base_url, "buyer", bounded=False), "buyer", "[OFFER $18]")
     assert sent_schema(fake_llm) == NEGOTIATION_REPLY
     assert "Example exchange" not in fake_llm.requests[-1].json["messages"][0]["content"]
+
+
+def test_every_shipped_embedded_card_runs_one_thread() -> None:
+    """Two llama.cpp threads spin against each other on a busy machine (a judge call took 55 s, not 2 s);
+    one thread per card also lets all the SmolLM2 cards share one loaded engine."""
+    embedded = [card for path in sorted((ROOT / "agents").glob("*.yaml"))
+                if (card := load_agent(path)).policy.type == "llm" and card.policy.model.backend == "embedded"]
+    names = {card.name for card in embedded}
+    assert names >= {"smollm2-seller", "smollm2-buyer", "smollm2-critic", "smollm2-moderator"}
+    assert all(card.policy.model.n_threads == 1 for card in embedded)
