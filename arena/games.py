@@ -22,6 +22,8 @@ class Game:
 
     ``reply_schema`` is the JSON shape an LLM player is asked for where the backend can constrain
     decoding; ``reply_to_action`` turns such a reply into the env's text action (with the game's tokens).
+    ``bounded_reply`` (optional) narrows that shape to what the role's brief allows at this turn, with
+    matching instructions: the card option ``bounded_offers`` asks for it (see :meth:`reply_for`).
     """
 
     name: str
@@ -31,6 +33,13 @@ class Game:
     reply_schema: dict[str, Any]
     reply_to_action: Callable[[dict[str, Any], dict[str, Any]], str]
     reply_instructions: str
+    bounded_reply: Callable[[dict[str, Any]], tuple[dict[str, Any], str]] | None = None
+
+    def reply_for(self, info: dict[str, Any], *, bounded: bool) -> tuple[dict[str, Any], str]:
+        """``(schema, instructions)`` for one turn: the game's open shape, or the bounded one if asked."""
+        if bounded and self.bounded_reply is not None:
+            return self.bounded_reply(info)
+        return self.reply_schema, self.reply_instructions
 
 
 def _make_negotiation(scenario: Any) -> Any:
@@ -59,6 +68,100 @@ NEGOTIATION_REPLY = {
     "required": ["offer", "accept", "message"],
     "additionalProperties": False,
 }
+
+
+# A price enum longer than this is thinned to round steps: a grammar with thousands of alternatives is
+# slow to build and sample, and a bargain needs no finer grid than ~1/40 of the role's range.
+MAX_PRICE_CHOICES = 41
+BOUNDED_MESSAGE_CHARS = 100
+
+
+def price_choices(low: float, high: float) -> list[int]:
+    """Whole prices from ``low`` to ``high`` (rounded inward), at most :data:`MAX_PRICE_CHOICES` of them.
+
+    Why an enum and not ``minimum``/``maximum``: llama-cpp-python's JSON-schema grammar ignores integer
+    bounds (a 135M model then offered $2 and accepted $50), while it enforces an ``enum``. A wide range
+    keeps both ends plus the multiples of the smallest 1-2-5 step (1, 2, 5, 10, 20, 50, ...) that fit the
+    cap. Empty when no whole price lies in the range.
+    """
+    lo, hi = math.ceil(low), math.floor(high)
+    if lo > hi:
+        return []
+    for step in (base * 10**power for power in range(20) for base in (1, 2, 5)):
+        grid = {lo, hi, *range(math.ceil(lo / step) * step, hi + 1, step)}
+        if len(grid) <= MAX_PRICE_CHOICES:
+            return sorted(grid)
+    return [lo, hi]  # pragma: no cover - only for ranges wider than 10**20
+
+
+def role_bounds(brief: dict[str, Any]) -> tuple[float, float]:
+    """The prices a role's own brief lets it offer: a seller from its cost up to its opening ask, a buyer
+    from its opening bid up to its budget (an opening on the wrong side of the limit is clamped to it)."""
+    if "cost" in brief:
+        return float(brief["cost"]), max(float(brief["cost"]), float(brief["opening"]))
+    return min(float(brief["opening"]), float(brief["budget"])), float(brief["budget"])
+
+
+def deal_bounds(brief: dict[str, Any]) -> tuple[float, float]:
+    """The whole prices that close a deal: inside ``(deal_low, deal_high)``, ends included if inclusive."""
+    low, high = float(brief.get("deal_low", 0.0)), float(brief.get("deal_high", math.inf))
+    if brief.get("inclusive", False):
+        return low, high
+    return math.floor(low) + 1, (math.ceil(high) - 1 if math.isfinite(high) else high)
+
+
+def offer_choices(brief: dict[str, Any]) -> list[int]:
+    """The whole prices a bounded player may offer: within its brief (:func:`role_bounds`) and able to close
+    a deal (:func:`deal_bounds`).
+
+    Why the deal range too: bounded by its brief alone, SmolLM2 offered the ends of its range ($8, $10,
+    $20 on the balloon) and accepted them, and all 12 matches of the main job ended ``out_of_range``
+    (the balloon's range is strict). If the two do not overlap, the brief alone; if no whole price lies
+    in that, the one nearest on the safe side (a seller's cost rounded up, a buyer's budget rounded down).
+    """
+    low, high = role_bounds(brief)
+    deal_low, deal_high = deal_bounds(brief)
+    choices = price_choices(max(low, deal_low), min(high, deal_high)) or price_choices(low, high)
+    return choices or [math.ceil(low) if "cost" in brief else math.floor(high)]
+
+
+EXAMPLE_EXCHANGE = (
+    "Example exchange (another item, other prices):\n"
+    'seller: {"offer": 40, "accept": false, "message": "It is in perfect shape and its price is $40."}\n'
+    'buyer: {"offer": 25, "accept": false, "message": "Would you sell it for $25?"}\n'
+    'seller: {"offer": 36, "accept": false, "message": "It is well made; I can do $36."}\n'
+    'buyer: {"offer": 30, "accept": false, "message": "I can go up to $30."}\n'
+    'seller: {"offer": 33, "accept": false, "message": "Meet me at $33 and it is yours."}\n'
+    'buyer: {"offer": 33, "accept": true, "message": "All right, $33 it is."}'
+)
+
+
+def negotiation_reply(info: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The reply schema and instructions for one turn, bounded by the role's brief (``bounded_offers``).
+
+    ``offer`` is an enum of :func:`offer_choices`; ``accept`` exists only once the other side has an offer
+    on the table, so a first move cannot accept nothing; ``message`` is kept short (a 135M model fills
+    whatever room it gets, and every token costs time). The instructions state the same bounds and show a
+    short exchange.
+    """
+    brief = info.get("brief") or {}
+    other = "buyer" if "cost" in brief else "seller"
+    currency = brief.get("currency", "$")
+    choices = offer_choices(brief)
+    their = info.get("their_last_offer")
+    properties: dict[str, Any] = {"offer": {"type": "integer", "enum": choices}}
+    fields = [f'"offer": your price, a whole number from {currency}{choices[0]} to {currency}{choices[-1]}']
+    if their is None:
+        situation = f"The {other} has made no offer yet."
+    else:
+        properties["accept"] = {"type": "boolean"}
+        situation = f"The {other}'s last offer is {currency}{their:g}."
+        fields.append(f'"accept": true only to accept the {other}\'s offer of {currency}{their:g}')
+    properties["message"] = {"type": "string", "maxLength": BOUNDED_MESSAGE_CHARS}
+    fields.append(f'"message": one short sentence to the {other}')
+    schema = {"type": "object", "properties": properties, "required": list(properties), "additionalProperties": False}
+    instructions = f"{situation} Answer with JSON only: {{{', '.join(fields)}}}.\n\n{EXAMPLE_EXCHANGE}"
+    return schema, instructions
 
 
 def _negotiation_action(reply: dict[str, Any], info: dict[str, Any]) -> str:
@@ -97,6 +200,7 @@ GAMES: dict[str, Game] = {
             'Answer with JSON only: {"offer": your price as a whole number, "accept": true only to accept '
             'the other side\'s last offer, "message": one short sentence to the other side}.'
         ),
+        bounded_reply=negotiation_reply,
     ),
 }
 

@@ -101,14 +101,25 @@ class LLMAgent:
 class LLMPlayer(LLMAgent):
     """One agent card's LLM policy; safe to share across concurrent matches (no per-match state)."""
 
-    def messages(self, request: ActRequest) -> list[dict[str, str]]:
+    def reply_format(self, request: ActRequest) -> tuple[dict[str, Any] | None, str]:
+        """The JSON schema to constrain decoding to (None: free text) and the instructions that match it.
+
+        With the card's ``bounded_offers`` the schema depends on the turn (the role's price range, whether
+        there is an offer to accept), so it is built per request from the env's info.
+        """
         game = GAME_OF_ROLE.get(request.role)
+        if game is None or self.policy.model.structured != "auto":
+            return None, ""
+        return game.reply_for(request.info, bounded=self.policy.bounded_offers)
+
+    def messages(self, request: ActRequest) -> list[dict[str, str]]:
+        _, instructions = self.reply_format(request)
         system = [self.policy.persona.strip() or f"You are the {request.role} in a negotiation."]
         system.append(f"You play the role of the {request.role}. Stay in that role. Keep replies to one sentence.")
         if request.memory_text:
             system.append(request.memory_text)
-        if game is not None and self.policy.model.structured == "auto":
-            system.append(game.reply_instructions)
+        if instructions:
+            system.append(instructions)
         if self.policy.examples:
             system.append("Example replies:\n" + "\n".join(f"- {e}" for e in self.policy.examples))
         user = f"{request.observation}\n\nYour turn as the {request.role}."
@@ -117,7 +128,7 @@ class LLMPlayer(LLMAgent):
     async def act(self, request: ActRequest) -> ActResult:
         game = GAME_OF_ROLE.get(request.role)
         messages = self.messages(request)
-        schema = game.reply_schema if game is not None and self.policy.model.structured == "auto" else None
+        schema, _ = self.reply_format(request)
         try:
             completion = await self.model.complete(messages, seed=request.seed, json_schema=schema)
         except ModelError as exc:

@@ -205,6 +205,12 @@ class LLMPolicy(StrictModel):
     model: ModelSpec = Field(default_factory=ModelSpec)
     persona: str = Field(default="", description="system prompt prefix: who this agent is")
     examples: list[str] = Field(default_factory=list, description="few-shot example replies")
+    bounded_offers: bool = Field(
+        default=False,
+        description="structured replies only: the offer is a whole price within the role's brief (a seller's "
+        "cost..opening, a buyer's opening..budget) that can close a deal, accept only with an offer on the table, "
+        "and an example exchange; for small models (off for research: it changes what is measured)",
+    )
 
 
 Policy = Annotated[ScriptedPolicy | LLMPolicy, Field(discriminator="type")]
