@@ -4,23 +4,32 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich import box
 from rich.table import Table
+from rich.text import Text
 
 from arena.analysis.leaderboard import Row
 from arena.replay import plain
 
 
 def leaderboard_table(rows: list[Row], title: str = "Leaderboard") -> Table:
-    table = Table(title=plain(title), title_justify="left", pad_edge=False)
+    """Every mean shows its n: deals as ``deals/played`` (the n of the price), reward over ``played``."""
+    caption = Text("n: matches; deals: deals/played; price: mean over the deals; reward: mean over the played "
+                   "matches; rating: openskill ordinal (mu - 3 sigma); err: matches that failed",
+                   no_wrap=False, overflow="fold")  # wrapped at the table's width on a soft-wrapping console
+    table = Table(title=plain(title), title_justify="left", pad_edge=False, box=box.SIMPLE_HEAD, caption=caption,
+                  caption_justify="left")
     table.add_column("agent", no_wrap=True)
     table.add_column("role", no_wrap=True)
-    for col in ("matches", "deals", "price", "reward", "rating", "errors"):
+    for col in ("n", "deals", "price", "reward", "rating", "err"):
         table.add_column(col, justify="right", no_wrap=True)
     for row in rows:
+        played = row.played
         table.add_row(
-            plain(row.agent), row.role, str(row.matches), f"{row.deal_rate:.0%}",
+            plain(row.agent), plain(row.role), str(row.matches),
+            f"{row.deals}/{played} {row.deal_rate:.0%}" if played else "-",
             "-" if row.mean_price is None else f"{row.mean_price:.2f}",
-            f"{row.mean_reward:.3f}", "-" if row.rating is None else f"{row.rating:.2f}",
+            f"{row.mean_reward:.3f}" if played else "-", "-" if row.rating is None else f"{row.rating:.2f}",
             str(row.errors) if row.errors else "",
         )
     return table
