@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from arena.analysis.leaderboard import leaderboard
 from arena.cli.app import console, out
 from arena.cli.render import leaderboard_table, self_play_table
-from arena.errors import ArenaError
+from arena.errors import ArenaError, one_line
 from arena.runlog import read_run
 from arena.runtime.pool import RunOptions, start_ray
 
@@ -44,7 +44,10 @@ def run(
         raise typer.BadParameter("a resumed run keeps the seed in its run.json; --seed is for new runs")
     if local and address:
         raise typer.BadParameter("--local runs without Ray; drop --address or --local")
-    resolved = load_tournament(tournament) if tournament is not None else None
+    located: list[str] = []  # scenario warnings: a run goes ahead, but says what `arena validate` would
+    resolved = load_tournament(tournament, warnings=located) if tournament is not None else None
+    for line in located:
+        console.print(one_line(line), markup=False, highlight=False)
     if resolved is not None and seed is not None:
         resolved = resolved.model_copy(update={"tournament": resolved.tournament.model_copy(update={"seed": seed})})
     if address:

@@ -282,8 +282,9 @@ def load_any(path: str | Path, warnings: list[str] | None = None) -> tuple[str, 
     return kind, load_scenario_source(src, warnings)
 
 
-def load_tournament(path: str | Path) -> ResolvedTournament:
-    """Load a tournament and everything it references, checked together."""
+def load_tournament(path: str | Path, warnings: list[str] | None = None) -> ResolvedTournament:
+    """Load a tournament and everything it references, checked together; located warnings (a scenario
+    that is playable but probably unmeant) are appended to ``warnings`` when given."""
     p = Path(path)
     src = read_yaml(p, display_path(p))
     kind = file_kind(src)
@@ -291,7 +292,7 @@ def load_tournament(path: str | Path) -> ResolvedTournament:
         # a broken card or scenario reports what is wrong inside it first, exactly as `arena validate` does
         load_agent_source(src) if kind == "agent" else load_scenario_source(src)
         raise src.error(("kind",) if "kind" in src.data else (), f"expected a tournament file, this is {_a(kind)}")
-    return _resolve(p, src)
+    return _resolve(p, src, warnings)
 
 
 def _resolve(p: Path, src: YamlSource, warnings: list[str] | None = None) -> ResolvedTournament:

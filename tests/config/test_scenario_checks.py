@@ -124,3 +124,17 @@ def test_validate_prints_the_warning_and_still_passes(at, capsys: pytest.Capture
     out, err = capsys.readouterr()
     lines = (out + err).splitlines()
     assert "s.yaml: ok (scenario s)" in lines and SELLER_WARNING in lines
+
+
+def test_run_prints_the_scenarios_warning_on_stderr_and_plays(at, tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    at("cost: 8", "cost: 12")
+    for role in ("seller", "buyer"):
+        (tmp_path / f"{role}.yaml").write_text(f"kind: agent\nname: {role}\nroles: [{role}]\n"
+                                               "policy: {type: scripted, strategy: fair}\n")
+    (tmp_path / "t.yaml").write_text("kind: tournament\nname: t\nscenarios: [s.yaml]\n"
+                                     "players: {seller: [seller.yaml], buyer: [buyer.yaml]}\n")
+    assert run_cli("run", "t.yaml", "--local", "--logs-dir", str(tmp_path / "logs")) == 0
+    out, err = capsys.readouterr()
+    assert SELLER_WARNING in err.splitlines()
+    assert SELLER_WARNING not in out
