@@ -30,7 +30,13 @@ def render_plots(curves: Curves) -> dict[str, bytes]:
                  "tradeoff": _tradeoff_plot(curves)}
         if curves.effects:
             plots["effect"] = _effect_plot(curves)
-    for message in dict.fromkeys(one_line(str(w.message)) for w in caught):
+    # a ResourceWarning is about some object the garbage collector met meanwhile (a socket), not the plots:
+    # passed on as it was, not renamed "report plots"
+    ours = [w for w in caught if not issubclass(w.category, ResourceWarning)]
+    for w in caught:
+        if w not in ours:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
+    for message in dict.fromkeys(one_line(str(w.message)) for w in ours):
         warnings.warn(f"report plots: {message}", UserWarning, stacklevel=2)
     return plots
 

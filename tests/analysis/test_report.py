@@ -236,3 +236,27 @@ def test_plots_take_names_with_dollars_as_text_and_split_scenarios():
     page = render_report({"run_id": "dollars", "config": {}}, records, n_boot=50)
     assert len(_images(page)) == 4
     assert "car$x$" in page and "It costs $5, not $6." in page
+
+
+def test_a_warning_unrelated_to_the_plots_keeps_its_own_kind(self_play_run, monkeypatch):
+    """A ResourceWarning that fires while plotting (a socket collected meanwhile) is not 'report plots'."""
+    import warnings
+
+    from arena.analysis import plots
+
+    drawn = plots._price_plot
+
+    def price_plot_meeting_a_socket(curves):
+        warnings.warn("unclosed transport", ResourceWarning, stacklevel=1)
+        warnings.warn("Glyph 20013 missing from font(s) DejaVu Sans.", UserWarning, stacklevel=1)
+        return drawn(curves)
+
+    monkeypatch.setattr(plots, "_price_plot", price_plot_meeting_a_socket)
+    header, records = read_run(self_play_run)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        plots.render_plots(learning_curves(header, records))
+    seen = [(w.category, str(w.message)) for w in caught]
+    assert (ResourceWarning, "unclosed transport") in seen
+    assert (UserWarning, "report plots: Glyph 20013 missing from font(s) DejaVu Sans.") in seen
+    assert not any("report plots: unclosed" in message for _, message in seen)
