@@ -53,10 +53,10 @@ def plain_loop(resolved: Any) -> Timings:
     """Per-turn seconds and outcome per match id, and the total wall time, for the bare env loop."""
     from arena.agents.base import ActRequest
     from arena.agents.factory import build_player
-    from arena.games import game_of
+    from arena.registry import game_of
     from arena.schedule import derive_seed, plan
 
-    players = {name: build_player(card) for name, card in resolved.agents.items()}
+    players = {name: build_player(card, resolved.game) for name, card in resolved.agents.items()}
     per_turn: dict[str, float] = {}
     outcomes: dict[str, Any] = {}
     start = time.perf_counter()

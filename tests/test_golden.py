@@ -18,46 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from negotiation_replies import negotiator
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "data" / "golden"
 # What two identical runs may differ in: wall-clock times, run ids, versions, and the test server's port.
 VOLATILE = {"started_at", "finished_at", "duration_s", "latency_s", "run_id", "versions", "base_url"}
 
-ARMS_YAML = f"""\
-schema_version: 1
-kind: tournament
-name: golden-arms
-format: self_play
-scenarios: [{ROOT}/scenarios/negotiation/balloon.yaml]
-players:
-  seller: [{ROOT}/agents/coachable-seller.yaml]
-  buyer: [{ROOT}/agents/fair-buyer.yaml]
-rounds: 3
-repeats: 2
-seed: 5
-feedback:
-  advise: seller
-  critic: {ROOT}/agents/scripted-critic.yaml
-  arms: [none, constant, human, ai]
-  suggestions: 2
-"""
-
 TIP = "TIP-GOLD: hold your price two turns longer."
-
-
-def llm_reply(request: dict, api: str) -> str:
-    """The test server's fixed negotiation: seller asks $16, buyer bids $12 and accepts $16; a coach's
-    tips; a moderator that calls a deal at $16."""
-    text = json.dumps(request)
-    if "moderator of a bargaining game" in text:
-        return json.dumps({"state": "deal", "price": 16})
-    if "negotiation coach" in text:
-        return json.dumps({"tip1": TIP, "tip2": "Open with the item's value.", "tip3": "Stay polite."})
-    if "role of the seller" in text:
-        return json.dumps({"offer": 16, "accept": False, "message": "It is a fine balloon."})
-    accept = "$16" in text
-    return json.dumps({"offer": 12, "accept": accept, "message": "Deal." if accept else "Too much for me."})
 
 
 def _card(path: Path, name: str, role: str, base_url: str) -> str:
@@ -118,11 +86,9 @@ def scrub(value: Any) -> Any:
 def run_case(name: str, tmp: Path, server: Any = None) -> list[dict[str, Any]]:
     if name == "scripted-cross":
         return play(ROOT / "scenarios" / "negotiation" / "balloon-scripted.yaml", tmp)
-    if name == "scripted-arms":
-        path = tmp / "arms.yaml"
-        path.write_text(ARMS_YAML)
-        return play(path, tmp)
-    server.responder = llm_reply
+    if name == "scripted-arms":  # coachable seller vs fair buyer, scripted critic, every arm, 3 rounds x 2
+        return play(GOLDEN / "arms.yaml", tmp)
+    server.responder = negotiator(TIP)
     return play(llm_yaml(tmp, server.openai_base_url), tmp)
 
 

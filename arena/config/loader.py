@@ -18,16 +18,10 @@ from typing import Annotated, Any, Literal, TypeVar, Union
 from pydantic import BaseModel, ValidationError
 
 from arena.config.model_spec import FieldProblem
-from arena.config.models import (
-    SCENARIO_GAMES,
-    AgentCard,
-    NegotiationScenario,
-    ResolvedTournament,
-    ScriptedPolicy,
-    Tournament,
-)
+from arena.config.models import AgentCard, ResolvedTournament, Scenario, ScriptedPolicy, Tournament
 from arena.config.yaml_source import Path_, YamlSource, read_yaml
 from arena.errors import ConfigError
+from arena.registry import default_game, game, known
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -213,20 +207,26 @@ def file_kind(src: YamlSource) -> str:
         return "tournament"
     if "policy" in data:
         return "agent"
-    if "game" in data or "deal_range" in data:
+    if "game" in data or _has_scenario_keys(data):
         return "scenario"
     raise src.error((), "cannot tell the file's kind: add 'kind: tournament|scenario|agent'")
 
 
-def load_scenario_source(src: YamlSource, warnings: list[str] | None = None) -> NegotiationScenario:
-    """Validate a scenario; what is playable but probably unmeant goes to ``warnings`` as located lines."""
+def _has_scenario_keys(data: dict[str, Any]) -> bool:
+    """A file without ``kind`` or ``game`` is a scenario of the default game if it has that game's own keys."""
+    own = set(game(default_game()).scenario_model.model_fields) - set(Scenario.model_fields)
+    return bool(own & set(data))
+
+
+def load_scenario_source(src: YamlSource, warnings: list[str] | None = None) -> Scenario:
+    """Validate a scenario by its game's model (``game:``, through the registry); what is playable but
+    probably unmeant goes to ``warnings`` as located lines."""
     data = src.data if isinstance(src.data, dict) else {}
-    game = data.get("game", "negotiation")
-    model = SCENARIO_GAMES.get(game) if isinstance(game, str) else None
-    if model is None:
-        hint = _hint(game, list(SCENARIO_GAMES)) if isinstance(game, str) else ""
-        raise src.error(("game",), f"unknown game {game!r}{hint} (one of: {', '.join(SCENARIO_GAMES)})")
-    scenario: NegotiationScenario = validate_model(model, src)  # type: ignore[assignment]
+    name = data.get("game", default_game())
+    if not isinstance(name, str) or name not in known():
+        hint = _hint(name, known()) if isinstance(name, str) else ""
+        raise src.error(("game",), f"unknown game {name!r}{hint} (one of: {', '.join(known())})")
+    scenario: Scenario = validate_model(game(name).scenario_model, src)
     if warnings is not None:
         warnings.extend(src.error(loc, f"warning: {text}").one_line() for loc, text in scenario.warnings())
     return scenario
@@ -237,13 +237,15 @@ def load_agent_source(src: YamlSource) -> AgentCard:
     card = validate_model(AgentCard, src)
     policy = card.policy
     if isinstance(policy, ScriptedPolicy) and card.roles != ["critic"]:  # a scripted critic ignores it
-        from arena.agents.scripted import STRATEGIES, STRATEGY_PARAMS  # lazy: config must not import the agents
-
-        if policy.strategy not in STRATEGIES:
-            hint = _hint(policy.strategy, list(STRATEGIES))
+        games = [game(name) for name in known()]
+        games = [g for g in games if not card.roles or set(card.roles) & set(g.roles)] or games
+        strategies = list(dict.fromkeys(s for g in games for s in g.strategies))
+        params = next((g.scripted_params(policy.strategy) for g in games if policy.strategy in g.strategies), None)
+        if params is None:
+            hint = _hint(policy.strategy, strategies)
             raise src.error(("policy", "strategy"), f"unknown scripted strategy {policy.strategy!r}{hint} "
-                            f"(one of: {', '.join(STRATEGIES)})")
-        validate_model(STRATEGY_PARAMS[policy.strategy], src, dict(policy.params), base=("policy", "params"))
+                            f"(one of: {', '.join(strategies)})")
+        validate_model(params, src, dict(policy.params), base=("policy", "params"))
     return card
 
 
@@ -252,7 +254,7 @@ def load_agent(path: str | Path) -> AgentCard:
     return load_agent_source(_read_kind(Path(path), "agent"))
 
 
-def load_scenario(path: str | Path) -> NegotiationScenario:
+def load_scenario(path: str | Path) -> Scenario:
     """Load and check one scenario."""
     return load_scenario_source(_read_kind(Path(path), "scenario"))
 
@@ -299,11 +301,15 @@ def _resolve(p: Path, src: YamlSource, warnings: list[str] | None = None) -> Res
     base = p.parent
     refs = _Refs(src, p, warnings)
 
-    scenarios: dict[str, NegotiationScenario] = {}
+    scenarios: dict[str, Scenario] = {}
     for i, ref in enumerate(t.scenarios):
         sc = refs.load(("scenarios", i), ref, "scenario")
         if sc.name in scenarios:
             raise src.error(("scenarios", i), f"two scenarios are named {sc.name!r}")
+        first = next(iter(scenarios.values()), sc)
+        if sc.game != first.game:
+            raise src.error(("scenarios", i), f"scenario {sc.name!r} is a {sc.game} scenario, {first.name!r} a "
+                            f"{first.game} one: a tournament plays one game")
         scenarios[sc.name] = sc
 
     game_roles = {role for sc in scenarios.values() for role in sc.roles}
@@ -344,11 +350,11 @@ def _resolve(p: Path, src: YamlSource, warnings: list[str] | None = None) -> Res
             critic = add_card(("feedback", "critic"), fb.critic, "critic")
         if "human" in fb.arms:
             for name, sc in scenarios.items():
-                if len(sc.feedback_pool) < fb.suggestions:
+                if len(getattr(sc, "feedback_pool", [])) < fb.suggestions:
                     raise src.error(
                         ("feedback", "arms"),
                         f"arm 'human' needs at least {fb.suggestions} suggestions in the feedback_pool of scenario "
-                        f"{name!r} (it has {len(sc.feedback_pool)})",
+                        f"{name!r} (it has {len(getattr(sc, 'feedback_pool', []))})",
                     )
     return ResolvedTournament(
         source=src.path, tournament=t, scenarios=scenarios, agents=agents, players=players, critic=critic,

@@ -1,9 +1,13 @@
-"""Play one match (one round) and one series (R rounds with memory) against player handles.
+"""Play one match (one round) and one series (R rounds with memory) against player handles, for any game.
 
-This is the only code that steps an env. It runs in the driver's event loop and awaits players and
-critics wherever they live (Ray actors, or in-process objects with ``--local``), so a turn costs one
-remote call. Failures of a player or critic end that match as ``error`` with the reason recorded; they
-never escape to the tournament.
+This is the only code that steps an env, and it uses only the AEC API: ``agent_iter``, ``last``, ``step``,
+the rewards ``last`` reports (summed per agent), ``infos[agent]["last_turn"]`` (what the log keeps of the
+turn just played) and ``info["outcome"]`` (the game's outcome, read from the last info seen). Everything
+else about the game comes from its :class:`~arena.registry.Game` spec (env, memory wording, judge).
+
+It runs in the driver's event loop and awaits players and critics wherever they live (Ray actors, or
+in-process objects with ``--local``), so a turn costs one remote call. Failures of a player or critic end
+that match as ``error`` with the reason recorded; they never escape to the tournament.
 """
 
 from __future__ import annotations
@@ -16,8 +20,8 @@ from typing import Any
 
 from arena.agents.base import ActRequest, ActResult, Critic, CritiqueRequest, Player, add_usage
 from arena.config.models import ResolvedTournament
-from arena.games import game_of
 from arena.memory import Memory
+from arena.registry import game_of
 from arena.runlog import SCHEMA_VERSION, utc_now
 from arena.schedule import SeriesSpec, derive_seed
 
@@ -30,7 +34,8 @@ class MatchContext:
     players: Mapping[str, Player]
     critic: Critic | None = None
     run_id: str = ""
-    moderator: Any = None  # the LLM judge, built on first use when the tournament names one
+    model_factory: Any = None  # builds an LLM judge's model (the runtime's factory)
+    judge_cache: dict[str, Any] = field(default_factory=dict)  # the game's judge keeps its LLM here
 
 
 @dataclass
@@ -58,8 +63,12 @@ async def play_match(ctx: MatchContext, series: SeriesSpec, round_: int, state: 
     usage: dict[str, dict[str, Any]] = {role: {} for role in agents}
     memory_text = {role: mem.render() for role, mem in state.memories.items()}
     error: dict[str, Any] | None = None
+    returns: dict[str, float] = {role: 0.0 for role in agents}
+    outcome: dict[str, Any] = {}
     for turn, role in enumerate(env.agent_iter()):
-        observation, _reward, terminated, truncated, info = env.last()
+        observation, reward, terminated, truncated, info = env.last()
+        returns[role] = returns.get(role, 0.0) + float(reward)
+        outcome = dict(info.get("outcome", outcome))
         if terminated or truncated:
             env.step(None)
             continue
@@ -83,20 +92,20 @@ async def play_match(ctx: MatchContext, series: SeriesSpec, round_: int, state: 
             error = {**result.error, "role": role}
             break
         env.step(result.text)
-        entry = env.bargain.dialogue[-1].to_dict() if env.bargain.dialogue else {}
-        entry.pop("text", None)
-        entry.pop("turn", None)
+        after = env.infos.get(role, {})
+        outcome = dict(after.get("outcome", outcome))
         turn_record = {"turn": len(transcript), "role": role, "agent": agents[role], "text": result.text,
-                       "player_how": result.how, **entry}
+                       "player_how": result.how, **after.get("last_turn", {})}
         if result.prompt is not None:
             turn_record["prompt"] = result.prompt
         transcript.append(turn_record)
-    outcome = dict(env.outcome)
-    if scenario.game == "negotiation":
-        outcome["moderator"] = await moderate(ctx, transcript, scenario, outcome, seed)
+    if game.judge is not None:
+        card = ctx.resolved.agents[ctx.resolved.moderator] if ctx.resolved.moderator else None
+        outcome["moderator"] = await game.judge(transcript, scenario, outcome, seed=seed, card=card,
+                                                cache=ctx.judge_cache, model_factory=ctx.model_factory)
     rewards = {role: 0.0 for role in agents}
     if error is None:
-        rewards = {role: float(v) for role, v in env.bargain.rewards().items()}
+        rewards = {role: float(v) for role, v in returns.items()}
     env.close()
     return {
         "schema_version": SCHEMA_VERSION,
@@ -124,32 +133,6 @@ async def play_match(ctx: MatchContext, series: SeriesSpec, round_: int, state: 
         "finished_at": utc_now(),
         "duration_s": round(time.perf_counter() - t0, 6),
     }
-
-
-async def moderate(
-    ctx: MatchContext, transcript: list[dict[str, Any]], scenario: Any, outcome: dict[str, Any], seed: int
-) -> dict[str, Any]:
-    """The moderator's verdict on the raw dialogue (the rule judge, or the tournament's LLM card),
-    logged beside the parser's outcome.
-
-    The parser stays authoritative; the verdict and an ``agrees`` flag let analysis count how often a
-    judge reading the plain words would have called the round differently (the paper's moderator).
-    """
-    from arena.agents.moderator import LLMModerator, RuleModerator
-
-    dialogue = [{"role": t["role"], "text": t["text"]} for t in transcript]
-    name = ctx.resolved.moderator
-    if name:
-        if ctx.moderator is None:
-            ctx.moderator = LLMModerator(ctx.resolved.agents[name])
-        verdict = (await ctx.moderator.judge(dialogue, scenario.to_params(), seed=seed)).to_dict()
-    else:
-        verdict = RuleModerator().judge(dialogue, scenario.to_params()).to_dict()
-    parser_state = "deal" if outcome.get("deal") or outcome.get("agreed_price") is not None else (
-        "ongoing" if outcome.get("reason") == "max_turns" else "no_deal")
-    verdict["agrees"] = verdict.get("state") == parser_state or (
-        parser_state == "ongoing" and verdict.get("state") == "no_deal")
-    return verdict
 
 
 async def feedback_for(

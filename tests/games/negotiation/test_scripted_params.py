@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from arena.agents.scripted import STRATEGIES, STRATEGY_PARAMS, ConcessionParams, strategy
 from arena.config import load_agent, load_tournament
 from arena.errors import ConfigError
+from arena.games.negotiation.scripted import STRATEGIES, STRATEGY_PARAMS, ConcessionParams, strategy
 from arena.runlog import read_run
 from arena.runtime.pool import RunOptions
 from arena.tournament import execute, prepare_new
 
-BALLOON = Path(__file__).resolve().parents[2] / "scenarios" / "negotiation" / "balloon.yaml"
+BALLOON = Path(__file__).resolve().parents[3] / "scenarios" / "negotiation" / "balloon.yaml"
 
 
 def card(tmp_path: Path, params: str, name: str = "edgy") -> Path:

@@ -13,15 +13,15 @@ import typer
 from fake_llm_server import FakeLLMServer, status
 from typer.testing import CliRunner
 
-from arena.agents.moderator import STATES, VERDICT_SCHEMA, LLMModerator, RuleModerator, Verdict
-from arena.analysis.moderator_eval import EvalResult, Item, evaluate, load_items
-from arena.cli.moderator_eval import DEFAULT_DATA, register
 from arena.config.loader import load_agent
 from arena.config.model_spec import ModelSpec
-from arena.envs.negotiation_rules import NegotiationParams
 from arena.errors import ConfigError
+from arena.games.negotiation.cli import DEFAULT_DATA, register
+from arena.games.negotiation.moderator import STATES, VERDICT_SCHEMA, LLMModerator, RuleModerator, Verdict
+from arena.games.negotiation.moderator_eval import EvalResult, Item, evaluate, load_items
+from arena.games.negotiation.rules import NegotiationParams
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 DATA = ROOT / "tests/data/moderator_set.jsonl"
 # Measured 90/90 (state and price) on the set; pinned with some room for later phrase-list edits. The
 # rule judge before issue 11 scored 85/90 (state) and 83/90 (state and price) on it.
@@ -357,7 +357,7 @@ def test_cli_errors_are_one_line_arena_errors(
 
 
 def test_cli_default_data_missing_is_a_clean_error(cli: typer.Typer, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("arena.cli.moderator_eval.DEFAULT_DATA", Path("/nonexistent/moderator_set.jsonl"))
+    monkeypatch.setattr("arena.games.negotiation.cli.DEFAULT_DATA", Path("/nonexistent/moderator_set.jsonl"))
     result = CliRunner().invoke(cli, ["moderator-eval", "rules"])
     assert isinstance(result.exception, ConfigError)
     assert "pass --data PATH" in str(result.exception)

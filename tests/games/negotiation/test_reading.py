@@ -1,4 +1,4 @@
-"""Tests for arena.envs.negotiation_reading: what one utterance means, read the same way by the game and
+"""Tests for arena.games.negotiation.reading: what one utterance means, read the same way by the game and
 the rule judge.
 
 The table is the contract: the balloon game (seller $20 on the table, the buyer's offer standing, $12
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from arena.agents.moderator import RuleModerator
-from arena.envs.negotiation_reading import (
+from arena.games.negotiation.moderator import RuleModerator
+from arena.games.negotiation.reading import (
     NEGATIONS,
     Move,
     affirmed,
@@ -21,7 +21,7 @@ from arena.envs.negotiation_reading import (
     to_number,
     token_offer,
 )
-from arena.envs.negotiation_rules import Bargain, NegotiationParams
+from arena.games.negotiation.rules import Bargain, NegotiationParams
 
 # A scenario with accept phrases, so the plain-text accepts are read by the game too (the default has none).
 PHRASES = NegotiationParams(accept_phrases=("deal", "accept", "works for me", "sounds good", "agreed"))
@@ -169,7 +169,7 @@ def test_negation_governs_its_own_clause_only(text: str, start: int, expected: b
 
 
 def test_one_negation_list_is_used_by_the_judge() -> None:
-    import arena.agents.moderator as moderator
+    import arena.games.negotiation.moderator as moderator
 
     assert {"cannot", "cant", "never", "refuse"} <= NEGATIONS
     assert moderator.negated is negated and moderator.affirmed is affirmed

@@ -15,13 +15,13 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from arena.analysis.moderator_eval import EvalResult, evaluate, load_items
 from arena.cli.app import console, out
 from arena.errors import ConfigError
+from arena.games.negotiation.moderator_eval import EvalResult, evaluate, load_items
 from arena.replay import visible
 
 # tests/data is not installed with the package; in a source checkout it sits beside arena/.
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "tests/data/moderator_set.jsonl"
+DEFAULT_DATA = Path(__file__).resolve().parents[3] / "tests/data/moderator_set.jsonl"
 
 
 def register(app: typer.Typer) -> None:
@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
 
 def build_judge(card: str) -> tuple[Any, str]:
     """``rules`` or an agent card path with an llm policy -> a judge (errors are one located line)."""
-    from arena.agents.moderator import LLMModerator, RuleModerator
+    from arena.games.negotiation.moderator import LLMModerator, RuleModerator
 
     if card == "rules":
         return RuleModerator(), "rules"

@@ -1,4 +1,4 @@
-"""Tests for arena.envs.negotiation: the AEC wrapper around the negotiation rules."""
+"""Tests for arena.games.negotiation.env: the AEC wrapper around the negotiation rules."""
 
 from __future__ import annotations
 
@@ -9,12 +9,15 @@ import pytest
 from gymnasium.spaces import Dict, Discrete, Text
 from pettingzoo.test import api_test, render_test, seed_test
 
-from arena.envs import NEGOTIATION_ID, NegotiationEnv, NegotiationParams
-from arena.envs.text import CHARSET
+from arena.games.negotiation.env import NegotiationEnv
+from arena.games.negotiation.rules import NegotiationParams
+from arena.games.negotiation.spec import ENV_ID as NEGOTIATION_ID
+from arena.games.text import CHARSET
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # api_test's advice for non-numpy spaces
 
-INFO_KEYS = {"role", "turn", "max_turns", "brief", "dialogue", "my_last_offer", "their_last_offer", "events"}
+INFO_KEYS = {"role", "turn", "max_turns", "brief", "dialogue", "my_last_offer", "their_last_offer", "events",
+             "last_turn", "outcome"}
 
 
 def run(env: NegotiationEnv, script: list[str]) -> dict[str, float]:
@@ -197,6 +200,23 @@ def test_dead_agent_must_step_none() -> None:
 
 
 # ---------------------------------------------------------------- infos and observations
+
+
+def test_infos_carry_the_last_turn_and_the_outcome_for_the_generic_match_loop() -> None:
+    """``last_turn`` (the log's fields of the latest utterance) and ``outcome`` are what the game-agnostic
+    match loop reads instead of the env's internals."""
+    env = NegotiationEnv()
+    env.reset()
+    assert env.infos["seller"]["last_turn"] == {}
+    assert env.infos["seller"]["outcome"] == {"deal": False, "price": None, "reason": None, "turns": 0,
+                                              "agreed_price": None}
+    env.step("[OFFER $15] A fine balloon.")
+    assert env.infos["buyer"]["last_turn"] == env.infos["seller"]["last_turn"] == {
+        "role": "seller", "offer": 15.0, "accept": False, "quit": False, "how": "token", "event": None, "note": None}
+    env.step("[ACCEPT]")
+    assert env.infos["seller"]["last_turn"]["event"] == "deal"
+    assert env.infos["seller"]["outcome"] == {"deal": True, "price": 15.0, "reason": "deal", "turns": 2,
+                                              "agreed_price": 15.0}
 
 
 def test_infos_have_the_documented_shape() -> None:

@@ -15,11 +15,11 @@ from fake_llm_server import FakeLLMServer
 from arena.agents.base import ActRequest
 from arena.agents.llm_player import LLMPlayer
 from arena.config.models import AgentCard
-from arena.envs.negotiation import NegotiationEnv
-from arena.envs.negotiation_rules import Bargain, NegotiationParams
-from arena.games import GAMES
+from arena.games.negotiation.env import NegotiationEnv
+from arena.games.negotiation.rules import Bargain, NegotiationParams
+from arena.registry import game
 
-ACTION = GAMES["negotiation"].reply_to_action
+ACTION = game("negotiation").reply_to_action
 INFO = {"brief": {"currency": "$"}, "their_last_offer": 12.0}
 PHRASES = NegotiationParams(accept_phrases=("deal", "accept"))
 
@@ -86,7 +86,7 @@ def test_a_structured_reply_over_the_wire_moves_only_by_its_fields(fake_llm: Fak
     env.step("[OFFER $12]")
     request = ActRequest(match_id="m", role="seller", observation=env.observe("seller")["prompt"],
                          info=env.infos["seller"])
-    result = asyncio.run(LLMPlayer(card).act(request))
+    result = asyncio.run(LLMPlayer(card, game("negotiation")).act(request))
     assert result.how == "structured"
     env.step(result.text)
     assert env.outcome["reason"] is None and env.bargain.last_offer["seller"] == 18.0

@@ -3,10 +3,10 @@ Self-Play and In-Context Learning from AI Feedback"), with no gymnasium and no I
 
 Why a separate module: the rules are what the paper's numbers depend on (what counts as an offer, an
 accept, a deal), so they are tested on their own; ``negotiation.py`` only translates them into the
-PettingZoo AEC API, and :mod:`arena.envs.negotiation_reading` reads one utterance (shared with the judge).
+PettingZoo AEC API, and :mod:`arena.games.negotiation.reading` reads one utterance (shared with the judge).
 
 A seller and a buyer take turns, the seller first. Each utterance is free text; a move is read from it by
-:func:`~arena.envs.negotiation_reading.parse_move`: explicit tokens (``[OFFER $12]``, ``[ACCEPT]``,
+:func:`~arena.games.negotiation.reading.parse_move`: explicit tokens (``[OFFER $12]``, ``[ACCEPT]``,
 ``[QUIT]``) first, else the last price the speaker proposes and the scenario's accept phrases.
 ``[ACCEPT]`` accepts the OTHER side's standing offer; an accept that names another price is a
 counter-offer. The game ends on an accept (a deal if the price lies inside the deal range, else
@@ -30,9 +30,9 @@ import numbers
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from arena.envs.negotiation_reading import Move, parse_move, to_number
-from arena.envs.templates import render, template_problem
-from arena.envs.text import normalize
+from arena.games.negotiation.reading import Move, parse_move, to_number
+from arena.games.templates import render, template_problem
+from arena.games.text import normalize
 
 __all__ = [
     "ROLES", "Bargain", "Entry", "Move", "NegotiationParams", "format_money", "other_role", "parse_move",

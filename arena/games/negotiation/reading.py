@@ -1,12 +1,12 @@
 """How one utterance of the negotiation game is read: move tokens, prices, accepts and their negation.
 
-Why a module of its own: the game (:class:`arena.envs.negotiation_rules.Bargain`) and the rule judge
-(:class:`arena.agents.moderator.RuleModerator`) must read the same words the same way. Two readers with two
+Why a module of its own: the game (:class:`arena.games.negotiation.rules.Bargain`) and the rule judge
+(:class:`arena.games.negotiation.moderator.RuleModerator`) must read the same words the same way. Two readers with two
 negation lists disagreed on "I cannot accept $15" (the judge knew "cannot", the game did not), so the
 negation list, the price reading and the accept vetoes live here once, next to the rules, and both import
 them.
 
-The reading, in order (all of it on the text as :func:`~arena.envs.text.normalize` leaves it):
+The reading, in order (all of it on the text as :func:`~arena.games.text.normalize` leaves it):
 
 - Tokens win: when an utterance holds a move token, the words around it are talk (so a structured
   reply's message, written around the token its fields give, never moves). ``[OFFER $12]`` offers; its
@@ -26,7 +26,7 @@ The reading, in order (all of it on the text as :func:`~arena.envs.text.normaliz
 
 Example::
 
-    >>> from arena.envs.negotiation_rules import NegotiationParams
+    >>> from arena.games.negotiation.rules import NegotiationParams
     >>> parse_move("[OFFER $18] [ACCEPT]", NegotiationParams(), standing=12.0)
     Move(offer=18.0, accept=False, quit=False, how='token', reason='counter_offer')
     >>> negated("i cannot accept $15", 9), negated("no, i accept", 6)
@@ -40,10 +40,10 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from arena.envs.text import normalize
+from arena.games.text import normalize
 
 if TYPE_CHECKING:
-    from arena.envs.negotiation_rules import NegotiationParams
+    from arena.games.negotiation.rules import NegotiationParams
 
 __all__ = [
     "NEGATIONS", "TOKEN_RE", "Move", "affirmed", "clause_before", "negated", "offers_in", "parse_move",

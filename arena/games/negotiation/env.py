@@ -1,14 +1,14 @@
 """Negotiation (``negotiation_v2``): a seller and a buyer bargain over one item in free text.
 
 The game of Fu et al. 2023 (arXiv 2305.10142) as a PettingZoo AEC environment. The rules live in
-:mod:`arena.envs.negotiation_rules`, the reading of one utterance in :mod:`arena.envs.negotiation_reading`;
+:mod:`arena.games.negotiation.rules`, the reading of one utterance in :mod:`arena.games.negotiation.reading`;
 this module only translates them into the AEC API.
 
 Agents
     ``["seller", "buyer"]``; the seller speaks first, then they alternate.
 
 Action space (both agents)
-    ``Text(max_length=max_utterance_chars, min_length=0, charset=arena.envs.text.CHARSET)``: one utterance.
+    ``Text(max_length=max_utterance_chars, min_length=0, charset=arena.games.text.CHARSET)``: one utterance.
     Moves are tokens inside the text: ``[OFFER $12]`` (also ``[Offer: $12]``; the amount is the
     currency-marked number, so ``[OFFER 3 balloons for $12]`` offers 12), ``[ACCEPT]`` (accepts the other
     side's standing offer), ``[QUIT]`` (walk away). Without a token the last price the speaker proposes is
@@ -36,9 +36,12 @@ Infos (``infos[agent]``, rebuilt after every step; players are built from this):
                "other_opening", "deal_low", "deal_high", "inclusive"},
      "dialogue": [{"role": "seller", "text": "...", "offer": 20.0 | None}, ...],
      "my_last_offer": float | None, "their_last_offer": float | None,
-     "events": [{"turn": 2, "role": "buyer", "event": "accept_without_offer", "note": "..."}, ...]}
+     "events": [{"turn": 2, "role": "buyer", "event": "accept_without_offer", "note": "..."}, ...],
+     "last_turn": {"role", "offer", "accept", "quit", "how", "event", "note"} of the latest utterance | {},
+     "outcome": {"deal", "price", "reason", "turns", "agreed_price"}}
 
     ``events`` holds the events of the utterances since (and including) the agent's own last one.
+    ``last_turn`` and ``outcome`` are the keys Arena's generic match loop reads (see ``arena.registry``).
 
 Rewards
     Only at the end. On a deal at price p (strictly inside ``(deal_low, deal_high)`` unless ``inclusive``):
@@ -52,7 +55,7 @@ Termination / truncation
 
 Arguments
     ``NegotiationEnv(params: NegotiationParams | None = None, render_mode: str | None = None)``; see
-    :class:`~arena.envs.negotiation_rules.NegotiationParams` (defaults: the paper's balloon game).
+    :class:`~arena.games.negotiation.rules.NegotiationParams` (defaults: the paper's balloon game).
 
 Version history
     v2: the reading rules changed (one clause-aware negation list shared with the judge; an accept naming
@@ -72,8 +75,8 @@ from gymnasium.spaces import Dict, Discrete
 from gymnasium.utils import seeding
 from pettingzoo import AECEnv
 
-from arena.envs.negotiation_rules import ROLES, Bargain, NegotiationParams, other_role
-from arena.envs.text import tail, text_space
+from arena.games.negotiation.rules import ROLES, Bargain, NegotiationParams, other_role
+from arena.games.text import tail, text_space
 
 __all__ = ["NegotiationEnv"]
 
@@ -174,7 +177,18 @@ class NegotiationEnv(AECEnv):
             "my_last_offer": bargain.last_offer[agent],
             "their_last_offer": bargain.last_offer[other_role(agent)],
             "events": self._events_for(agent),
+            "last_turn": self._last_turn(),
+            "outcome": dict(bargain.outcome),
         }
+
+    def _last_turn(self) -> dict[str, Any]:
+        """What a log keeps of the latest utterance beyond its text: how it was read and what it did."""
+        if not self.bargain.dialogue:
+            return {}
+        entry = self.bargain.dialogue[-1].to_dict()
+        entry.pop("text", None)
+        entry.pop("turn", None)
+        return entry
 
     def observe(self, agent: str) -> dict[str, Any]:
         """``{"prompt": brief + dialogue + notes, "turn": utterances so far}``, always inside the space."""
@@ -231,3 +245,18 @@ class NegotiationEnv(AECEnv):
 
     def close(self) -> None:
         """Nothing to release; defined because ``render`` is overridden (api_test expects both)."""
+
+
+def _register_with_pettingzoo() -> None:
+    """``pettingzoo.make("aec", "arena/negotiation-v2", params=...)`` where the installed PettingZoo has a
+    registry (``pettingzoo.register``); otherwise import the class."""
+    import pettingzoo
+
+    from arena.games.negotiation.spec import ENV_ID
+
+    register = getattr(pettingzoo, "register", None)
+    if callable(register):  # pragma: no branch - depends on the installed PettingZoo
+        register("aec", ENV_ID, entry_point="arena.games.negotiation.env:NegotiationEnv")
+
+
+_register_with_pettingzoo()

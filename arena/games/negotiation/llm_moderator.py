@@ -1,9 +1,9 @@
 """The paper's LLM moderator: a model reads the last 4 utterances after labelled examples and says
 whether the two sides struck a deal, and at what price.
 
-Why its own module: the rule judge (:mod:`arena.agents.moderator`) needs no model layer; this one builds a
+Why its own module: the rule judge (:mod:`arena.games.negotiation.moderator`) needs no model layer; this one builds a
 chat model from an agent card and falls back to the rule judge's verdict when the model fails, so a match
-never stops on its judge. Its names are also importable from :mod:`arena.agents.moderator`.
+never stops on its judge. Its names are also importable from :mod:`arena.games.negotiation.moderator`.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ import math
 import re
 from typing import Any
 
-from arena.agents.moderator import STATES, WINDOW, RuleModerator, Verdict
 from arena.config.model_spec import ModelSpec
 from arena.config.models import AgentCard, LLMPolicy
-from arena.envs.negotiation_reading import offers_in, to_number
-from arena.envs.negotiation_rules import NegotiationParams
 from arena.errors import ConfigError, ModelError
+from arena.games.negotiation.moderator import STATES, WINDOW, RuleModerator, Verdict
+from arena.games.negotiation.reading import offers_in, to_number
+from arena.games.negotiation.rules import NegotiationParams
 
 __all__ = ["EXAMPLES", "INSTRUCTIONS", "VERDICT_SCHEMA", "LLMModerator", "dialogue_text"]
 
@@ -91,6 +91,7 @@ class LLMModerator:
         window: int = WINDOW,
         model: Any = None,
         fallback: RuleModerator | None = None,
+        model_factory: Any = None,
     ) -> None:
         if isinstance(card_or_spec, ModelSpec):
             self.spec, self.persona, self.name = card_or_spec, "", card_or_spec.model
@@ -109,14 +110,16 @@ class LLMModerator:
         self.window = window
         self.fallback = fallback if fallback is not None else RuleModerator()
         self._model = model
+        self.model_factory = model_factory
 
     @property
     def model(self) -> Any:
-        """The chat model, built on first use (through the node's model actor when Ray is up)."""
+        """The chat model, built on first use by the injected factory (the runtime's routes the embedded
+        model through the node's model actor), else in-process."""
         if self._model is None:
-            from arena.agents.llm_player import model_for
+            from arena.agents.llm_player import in_process_model
 
-            self._model = model_for(self.spec)
+            self._model = (self.model_factory or in_process_model)(self.spec)
         return self._model
 
     def messages(self, dialogue: list[dict[str, Any]]) -> list[dict[str, str]]:

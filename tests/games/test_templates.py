@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from arena.envs.negotiation_rules import PLACEHOLDERS, NegotiationParams
-from arena.envs.templates import render, template_problem
+from arena.games.negotiation.rules import PLACEHOLDERS, NegotiationParams
+from arena.games.templates import render, template_problem
 
 VALUES = {"item": "balloon", "cost": "8", "currency": "$"}
 

@@ -1,4 +1,4 @@
-"""Tests for arena.envs.negotiation_rules: params validation, move parsing and the Bargain state."""
+"""Tests for arena.games.negotiation.rules: params validation, move parsing and the Bargain state."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import random
 import numpy as np
 import pytest
 
-from arena.envs.negotiation_rules import Bargain, Move, NegotiationParams, format_money, parse_move
-from arena.envs.text import CHARSET
+from arena.games.negotiation.rules import Bargain, Move, NegotiationParams, format_money, parse_move
+from arena.games.text import CHARSET
 
 DEFAULT = NegotiationParams()
 PHRASES = NegotiationParams(accept_phrases=("deal", "I accept", "sounds good"))
@@ -430,7 +430,7 @@ def test_a_deal_at_each_edge_of_the_range(
 def test_docstring_examples_run() -> None:
     import doctest
 
-    import arena.envs.negotiation_rules
+    import arena.games.negotiation.rules
 
-    result = doctest.testmod(arena.envs.negotiation_rules)
+    result = doctest.testmod(arena.games.negotiation.rules)
     assert result.attempted > 0 and result.failed == 0

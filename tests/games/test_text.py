@@ -1,4 +1,4 @@
-"""Tests for arena.envs.text: the shared charset, normalisation and Text spaces."""
+"""Tests for arena.games.text: the shared charset, normalisation and Text spaces."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import string
 
 import pytest
 
-from arena.envs.text import CHARSET, normalize, tail, text_space
+from arena.games.text import CHARSET, normalize, tail, text_space
 
 
 def test_charset_is_printable_ascii_with_tab_and_newline() -> None:
@@ -99,6 +99,6 @@ def test_text_space_rejects_bad_length() -> None:
 def test_docstring_examples_run() -> None:
     import doctest
 
-    import arena.envs.text
+    import arena.games.text
 
-    assert doctest.testmod(arena.envs.text).failed == 0
+    assert doctest.testmod(arena.games.text).failed == 0

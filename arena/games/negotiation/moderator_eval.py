@@ -6,7 +6,7 @@ The labelled set is JSON lines, one dialogue ending each::
      {"role": "seller", "text": "OK, $15 then."}], "label": {"state": "deal", "price": 15}}
 
 (optional ``item`` and ``note`` describe it). A judge is anything with ``judge(dialogue, params)``
-returning a :class:`~arena.agents.moderator.Verdict`, synchronously (the rule judge) or as a coroutine
+returning a :class:`~arena.games.negotiation.moderator.Verdict`, synchronously (the rule judge) or as a coroutine
 (the LLM judge). Two figures come out: accuracy on the state alone, and on state and price together (a
 deal's price within $0.01, no price otherwise), as the paper's "about 90%" is about the state.
 
@@ -27,9 +27,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from arena.agents.moderator import STATES, Verdict
-from arena.envs.negotiation_rules import NegotiationParams
 from arena.errors import ConfigError
+from arena.games.negotiation.moderator import STATES, Verdict
+from arena.games.negotiation.rules import NegotiationParams
 
 __all__ = ["EvalResult", "Item", "Mistake", "aevaluate", "evaluate", "load_items"]
 

@@ -1,54 +1,18 @@
-"""The registry of games: how to build a scenario's env and how to summarise an outcome for memory.
-
-The runtime knows nothing game-specific; a new game (DEAR MAN, OMNI) adds an entry here and a module
-under ``arena/envs/``.
-"""
+"""What negotiation says to language models: the player's reply schema and its translation into the env's
+action, the bounded offers of ``bounded_offers``, the player's and the critic's prompts, and the line a
+round leaves in a player's memory."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from arena.errors import ConfigError
+from arena.games.text import normalize
 
 _MESSAGE_CHARS = 1000  # the env cuts utterances to its own max_utterance_chars; this only bounds the work
 
 
-@dataclass(frozen=True)
-class Game:
-    """What the runtime and the LLM player need to know about a game, and nothing else.
-
-    ``reply_schema`` is the JSON shape an LLM player is asked for where the backend can constrain
-    decoding; ``reply_to_action`` turns such a reply into the env's text action (with the game's tokens).
-    ``bounded_reply`` (optional) narrows that shape to what the role's brief allows at this turn, with
-    matching instructions: the card option ``bounded_offers`` asks for it (see :meth:`reply_for`).
-    """
-
-    name: str
-    roles: tuple[str, ...]
-    make_env: Callable[[Any], Any]
-    outcome_text: Callable[[str, dict[str, Any], dict[str, float], Any], str]
-    reply_schema: dict[str, Any]
-    reply_to_action: Callable[[dict[str, Any], dict[str, Any]], str]
-    reply_instructions: str
-    bounded_reply: Callable[[dict[str, Any]], tuple[dict[str, Any], str]] | None = None
-
-    def reply_for(self, info: dict[str, Any], *, bounded: bool) -> tuple[dict[str, Any], str]:
-        """``(schema, instructions)`` for one turn: the game's open shape, or the bounded one if asked."""
-        if bounded and self.bounded_reply is not None:
-            return self.bounded_reply(info)
-        return self.reply_schema, self.reply_instructions
-
-
-def _make_negotiation(scenario: Any) -> Any:
-    from arena.envs.negotiation import NegotiationEnv
-
-    return NegotiationEnv(scenario.to_params())
-
-
-def _negotiation_outcome(role: str, outcome: dict[str, Any], rewards: dict[str, float], scenario: Any) -> str:
+def outcome_text(role: str, outcome: dict[str, Any], rewards: dict[str, float], scenario: Any) -> str:
     c = scenario.currency
     if outcome.get("deal"):
         return f"Deal at {c}{outcome['price']:g} after {outcome['turns']} turns (your reward {rewards[role]:.2f})."
@@ -164,7 +128,7 @@ def negotiation_reply(info: dict[str, Any]) -> tuple[dict[str, Any], str]:
     return schema, instructions
 
 
-def _negotiation_action(reply: dict[str, Any], info: dict[str, Any]) -> str:
+def reply_to_action(reply: dict[str, Any], info: dict[str, Any]) -> str:
     """``{"message", "offer", "accept"}`` -> the env's text action: the fields' one move token, then the message.
 
     The fields are the move; the message is talk. Why the message is neutralised: a model that writes
@@ -175,8 +139,6 @@ def _negotiation_action(reply: dict[str, Any], info: dict[str, Any]) -> str:
     ``accept`` counts only when the other side has an offer on the table; otherwise the offer stands. A
     reply with neither a positive offer nor a usable accept is the bare message, read as plain text.
     """
-    from arena.envs.text import normalize  # lazy: importing arena.envs loads PettingZoo
-
     message = normalize(" ".join(str(reply.get("message", "")).split()), _MESSAGE_CHARS)
     message = message.replace("[", "(").replace("]", ")")
     currency = (info.get("brief") or {}).get("currency", "$")
@@ -188,25 +150,56 @@ def _negotiation_action(reply: dict[str, Any], info: dict[str, Any]) -> str:
     return message
 
 
-GAMES: dict[str, Game] = {
-    "negotiation": Game(
-        name="negotiation",
-        roles=("seller", "buyer"),
-        make_env=_make_negotiation,
-        outcome_text=_negotiation_outcome,
-        reply_schema=NEGOTIATION_REPLY,
-        reply_to_action=_negotiation_action,
-        reply_instructions=(
-            'Answer with JSON only: {"offer": your price as a whole number, "accept": true only to accept '
-            'the other side\'s last offer, "message": one short sentence to the other side}.'
-        ),
-        bounded_reply=negotiation_reply,
-    ),
-}
 
 
-def game_of(scenario: Any) -> Game:
-    try:
-        return GAMES[scenario.game]
-    except KeyError as exc:
-        raise ConfigError(f"unknown game {scenario.game!r}") from exc
+REPLY_INSTRUCTIONS = (
+    'Answer with JSON only: {"offer": your price as a whole number, "accept": true only to accept '
+    'the other side\'s last offer, "message": one short sentence to the other side}.'
+)
+
+
+def reply_for(info: dict[str, Any], bounded: bool) -> tuple[dict[str, Any], str]:
+    """``(schema, instructions)`` for one turn: the open shape, or the bounded one (``bounded_offers``)."""
+    if bounded:
+        return negotiation_reply(info)
+    return NEGOTIATION_REPLY, REPLY_INSTRUCTIONS
+
+
+def player_system(role: str, persona: str) -> list[str]:
+    """The head of an LLM player's system prompt: who it is (the card's persona, else the role) and how to
+    speak."""
+    return [
+        persona or f"You are the {role} in a negotiation.",
+        f"You play the role of the {role}. Stay in that role. Keep replies to one sentence.",
+    ]
+
+
+def transcript_text(transcript: list[dict[str, Any]], outcome: dict[str, Any]) -> str:
+    """The round as the critic reads it: one ``role: text`` line per utterance, then the result."""
+    lines = [f"{t.get('role')}: {' '.join(str(t.get('text', '')).split())}" for t in transcript]
+    end = (f"Result: deal at {outcome.get('price')}" if outcome.get("deal")
+           else f"Result: no deal ({outcome.get('reason')})")
+    return "\n".join([*lines, end])
+
+
+def critic_messages(request: Any, persona: str) -> list[dict[str, str]]:
+    """An LLM critic's messages for one finished round (a :class:`~arena.agents.base.CritiqueRequest`).
+
+    Following the paper, the advice is generic (how to bargain, not a number to say), addressed to the
+    one player being improved, and sees that player's earlier advice so it can build on it.
+    """
+    role = request.advised_role
+    persona = persona or "You are an expert negotiation coach."
+    earlier = [e["text"] for e in request.memory if e.get("kind") == "advice"]
+    system = (
+        f"{persona}\nRead the negotiation and give the {role} at most {request.max_suggestions} short, "
+        f"concrete suggestions to get a better deal next round. Keep them general: no specific prices, "
+        f"no extra products or services."
+    )
+    user = (f"Negotiation over {request.scenario.get('item', 'an item')}:\n"
+            f"{transcript_text(request.transcript, request.outcome)}")
+    if earlier:
+        user += "\n\nAdvice already given:\n" + "\n".join(f"- {e}" for e in earlier)
+    keys = ", ".join(f'"tip{i}": "..."' for i in range(1, request.max_suggestions + 1))
+    user += f"\n\nAnswer with JSON: {{{keys}}}, one short suggestion each."
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]

@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 
-from arena.envs.negotiation import NegotiationEnv
-from arena.envs.negotiation_rules import NegotiationParams
-from arena.games import GAMES, NEGOTIATION_REPLY, offer_choices, price_choices
+from arena.games.negotiation.env import NegotiationEnv
+from arena.games.negotiation.prompts import NEGOTIATION_REPLY, REPLY_INSTRUCTIONS, offer_choices, price_choices
+from arena.games.negotiation.rules import NegotiationParams
+from arena.registry import game
 
-GAME = GAMES["negotiation"]
+GAME = game("negotiation")
 
 
 def balloon_infos(*utterances: str, **params: Any) -> dict[str, dict[str, Any]]:
@@ -27,8 +28,8 @@ def balloon_infos(*utterances: str, **params: Any) -> dict[str, dict[str, Any]]:
 
 
 def test_balloon_offers_are_whole_prices_that_can_close_a_deal() -> None:
-    seller, seller_text = GAME.reply_for(balloon_infos()["seller"], bounded=True)
-    buyer, buyer_text = GAME.reply_for(balloon_infos("[OFFER $19]")["buyer"], bounded=True)
+    seller, seller_text = GAME.reply_for(balloon_infos()["seller"], True)
+    buyer, buyer_text = GAME.reply_for(balloon_infos("[OFFER $19]")["buyer"], True)
     # seller 8..20 and buyer 10..20 by their briefs, but $8, $9, $10 and $20 cannot close the strict range
     assert seller["properties"]["offer"] == {"type": "integer", "enum": [11, 12, 13, 14, 15, 16, 17, 18, 19]}
     assert buyer["properties"]["offer"] == {"type": "integer", "enum": [11, 12, 13, 14, 15, 16, 17, 18, 19]}
@@ -53,24 +54,24 @@ def test_a_deal_range_outside_the_brief_leaves_the_brief() -> None:
 
 
 def test_accept_exists_only_with_an_offer_on_the_table() -> None:
-    first, first_text = GAME.reply_for(balloon_infos()["seller"], bounded=True)
+    first, first_text = GAME.reply_for(balloon_infos()["seller"], True)
     assert "accept" not in first["properties"] and "accept" not in first["required"]
     assert first["additionalProperties"] is False  # so the grammar cannot add it back
     assert "no offer yet" in first_text
-    after, after_text = GAME.reply_for(balloon_infos("[OFFER $18]")["buyer"], bounded=True)
+    after, after_text = GAME.reply_for(balloon_infos("[OFFER $18]")["buyer"], True)
     assert after["properties"]["accept"] == {"type": "boolean"}
     assert after["required"] == ["offer", "accept", "message"]  # offer first: a cut reply keeps the price
     assert "The seller's last offer is $18." in after_text and "accept the seller's offer of $18" in after_text
 
 
 def test_the_instructions_show_an_example_exchange() -> None:
-    _, text = GAME.reply_for(balloon_infos()["seller"], bounded=True)
+    _, text = GAME.reply_for(balloon_infos()["seller"], True)
     assert text.count('{"offer": ') >= 4 and '"accept": true' in text
 
 
 def test_bounds_off_is_the_open_schema() -> None:
     info = balloon_infos("[OFFER $20]")["buyer"]
-    assert GAME.reply_for(info, bounded=False) == (NEGOTIATION_REPLY, GAME.reply_instructions)
+    assert GAME.reply_for(info, False) == (NEGOTIATION_REPLY, REPLY_INSTRUCTIONS)
     assert NEGOTIATION_REPLY["properties"]["offer"] == {"type": "integer", "minimum": 0, "maximum": 100000}
 
 
@@ -98,6 +99,6 @@ def test_a_range_with_no_whole_price_falls_back_to_the_safe_side() -> None:
 
 def test_an_opening_on_the_wrong_side_of_the_limit_is_clamped() -> None:
     brief = {"currency": "EUR", "cost": 10, "opening": 8, "deal_low": 0, "deal_high": 100, "inclusive": True}
-    schema, text = GAME.reply_for({"role": "seller", "their_last_offer": None, "brief": brief}, bounded=True)
+    schema, text = GAME.reply_for({"role": "seller", "their_last_offer": None, "brief": brief}, True)
     assert schema["properties"]["offer"]["enum"] == [10]
     assert "from EUR10 to EUR10" in text

@@ -4,14 +4,14 @@ Why a judge besides the rules: players that ignore the ``[OFFER $N]``/``[ACCEPT]
 plain words ("Fine, $13 it is"), and plain words are ambiguous: "Sounds good, but could you do $16?" is a
 counter-offer, "Make it $16 and we have a deal" a condition, "Go down to $14 or I walk away" a threat. The
 paper let an LLM moderator read the last 4 utterances with labelled examples; Arena offers that
-(:class:`~arena.agents.llm_moderator.LLMModerator`, in its own module, also importable from here) and a
+(:class:`~arena.games.negotiation.llm_moderator.LLMModerator`, in its own module, also importable from here) and a
 deterministic judge built on the game's own reading (:class:`RuleModerator`), which is also the LLM
 judge's fallback when its model fails. Both return a :class:`Verdict`. The rule judge reads negation,
-prices and conditions with :mod:`arena.envs.negotiation_reading`, the same code the game uses, so the two
+prices and conditions with :mod:`arena.games.negotiation.reading`, the same code the game uses, so the two
 never disagree on what "I cannot accept $15" means.
 
 A verdict says whether the two sides *agreed*; whether the agreed price counts as a deal under the
-scenario's range is the game's business (:class:`arena.envs.negotiation_rules.Bargain`), not the judge's.
+scenario's range is the game's business (:class:`arena.games.negotiation.rules.Bargain`), not the judge's.
 
 Example::
 
@@ -26,7 +26,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from arena.envs.negotiation_reading import (
+from arena.games.negotiation.reading import (
     TOKEN_RE,
     affirmed,
     negated,
@@ -35,11 +35,11 @@ from arena.envs.negotiation_reading import (
     phrase_pattern,
     sentence_at,
 )
-from arena.envs.negotiation_rules import NegotiationParams
-from arena.envs.text import normalize
+from arena.games.negotiation.rules import NegotiationParams
+from arena.games.text import normalize
 
 if TYPE_CHECKING:
-    from arena.agents.llm_moderator import VERDICT_SCHEMA, LLMModerator
+    from arena.games.negotiation.llm_moderator import VERDICT_SCHEMA, LLMModerator
 
 __all__ = ["STATES", "VERDICT_SCHEMA", "LLMModerator", "RuleModerator", "Verdict"]
 
@@ -47,13 +47,13 @@ _LLM_NAMES = frozenset({"VERDICT_SCHEMA", "INSTRUCTIONS", "EXAMPLES", "LLMModera
 
 
 def __getattr__(name: str) -> Any:
-    """The LLM judge's names, from :mod:`arena.agents.llm_moderator` on first use (PEP 562).
+    """The LLM judge's names, from :mod:`arena.games.negotiation.llm_moderator` on first use (PEP 562).
 
     Why lazy: that module imports this one (the verdict, the rule fallback), and the rule judge alone
     should not pull in the model layer.
     """
     if name in _LLM_NAMES:
-        from arena.agents import llm_moderator
+        from arena.games.negotiation import llm_moderator
 
         return getattr(llm_moderator, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
