@@ -40,7 +40,8 @@ class ActResult:
 
 @dataclass
 class CritiqueRequest:
-    """A finished round, seen by a critic who advises one role."""
+    """A finished round (or, with ``after_turn`` feedback, the round so far up to ``turn``), seen by a
+    critic who advises one role."""
 
     match_id: str
     advised_role: str
@@ -50,13 +51,18 @@ class CritiqueRequest:
     memory: list[dict[str, Any]] = field(default_factory=list)
     max_suggestions: int = 3
     seed: int = 0
+    turn: int | None = None  # the turn the advice follows (after_turn feedback); None after a round
 
 
 @dataclass
 class CritiqueResult:
+    """Suggestions for the advised role, and optional per-criterion ratings (criterion -> score) for
+    games whose critics grade skills; both are logged where the advice was given."""
+
     suggestions: list[str]
     usage: dict[str, Any] = field(default_factory=dict)
     error: dict[str, str] | None = None
+    ratings: dict[str, float] = field(default_factory=dict)
 
 
 class Player(Protocol):

@@ -95,10 +95,22 @@ class AgentCard(StrictModel):
 Arm = Literal["none", "constant", "human", "ai"]
 
 
-class FeedbackSpec(StrictModel):
-    """Who gets advice between rounds, from whom, and which arms are compared."""
+Timing = Literal["after_round", "after_turn"]
 
-    advise: Literal["seller", "buyer", "both"] = "seller"
+
+class FeedbackSpec(StrictModel):
+    """Who gets advice, when, from whom, and which arms are compared.
+
+    ``advise`` lists role names of the tournament's game; the loader checks them against the game and
+    stores the list. A single name and ``both`` (every role) are read too, as files before the list wrote.
+    ``when``: ``after_round`` (between rounds, the advice enters memory for the next round) or
+    ``after_turn`` (right after each turn of an advised role, before its next turn), if the game supports it.
+    """
+
+    advise: list[str] | str | None = Field(
+        default=None, description="the roles the critic advises (role names of the game; 'both': every role); "
+        "default: the game's first role")
+    when: Timing = Field(default="after_round", description="when the critic advises: after_round or after_turn")
     critic: str | None = Field(default=None, description="path to the critic's agent card (arm 'ai')")
     arms: list[Arm] = Field(default_factory=lambda: ["ai"], min_length=1)
     constant_text: str = CONSTANT_FEEDBACK
@@ -117,8 +129,14 @@ class FeedbackSpec(StrictModel):
             raise ValueError("arm 'ai' needs a critic card")
         return self
 
-    def advised_roles(self) -> tuple[str, ...]:
-        return ("seller", "buyer") if self.advise == "both" else (self.advise,)
+    def advised_roles(self, roles: tuple[str, ...] | list[str] | None = None) -> tuple[str, ...]:
+        """The advised roles, given the game's ``roles`` (needed for the default and for ``both``)."""
+        roles = tuple(roles or ())
+        if self.advise is None:
+            return roles[:1]
+        if self.advise == "both":
+            return roles
+        return (self.advise,) if isinstance(self.advise, str) else tuple(self.advise)
 
 
 class MemorySpec(StrictModel):

@@ -62,6 +62,9 @@ async def play_match(ctx: MatchContext, series: SeriesSpec, round_: int, state: 
     transcript: list[dict[str, Any]] = []
     usage: dict[str, dict[str, Any]] = {role: {} for role in agents}
     memory_text = {role: mem.render() for role, mem in state.memories.items()}
+    current_text = dict(memory_text)  # after_turn advice updates this, not the logged memory_before
+    fb = ctx.resolved.tournament.feedback
+    per_turn = fb is not None and fb.when == "after_turn"
     error: dict[str, Any] | None = None
     returns: dict[str, float] = {role: 0.0 for role in agents}
     outcome: dict[str, Any] = {}
@@ -79,7 +82,7 @@ async def play_match(ctx: MatchContext, series: SeriesSpec, round_: int, state: 
             observation=observation["prompt"],
             info=info,
             memory=mem.kept() if mem else [],
-            memory_text=memory_text.get(role, ""),
+            memory_text=current_text.get(role, ""),
             seed=derive_seed(seed, f"{role}:{turn}"),
         )
         try:
@@ -99,6 +102,12 @@ async def play_match(ctx: MatchContext, series: SeriesSpec, round_: int, state: 
         if result.prompt is not None:
             turn_record["prompt"] = result.prompt
         transcript.append(turn_record)
+        if per_turn and mem is not None:  # just-in-time advice: in this role's memory before its next turn
+            given = await feedback_for(ctx, series, role, mem, seed=seed, match_id=series.match_id(round_),
+                                       transcript=transcript, outcome=outcome, turn=turn_record["turn"])
+            mem.add_advice(round_, given["suggestions"])
+            current_text[role] = mem.render()
+            turn_record["feedback"] = given
     if game.judge is not None:
         card = ctx.resolved.agents[ctx.resolved.moderator] if ctx.resolved.moderator else None
         outcome["moderator"] = await game.judge(transcript, scenario, outcome, seed=seed, card=card,
@@ -136,29 +145,33 @@ async def play_match(ctx: MatchContext, series: SeriesSpec, round_: int, state: 
 
 
 async def feedback_for(
-    ctx: MatchContext, series: SeriesSpec, record: dict[str, Any], role: str, memory: Memory
+    ctx: MatchContext, series: SeriesSpec, role: str, memory: Memory, *, seed: int, match_id: str,
+    transcript: list[dict[str, Any]], outcome: dict[str, Any], turn: int | None = None,
 ) -> dict[str, Any]:
-    """The advice the advised ``role`` gets after a round, by the series' arm."""
+    """The advice the advised ``role`` gets after a round (``turn`` None) or after its turn ``turn``, by the
+    series' arm: none, a constant text, a sample of the scenario's human pool, or the critic's result."""
     fb = ctx.resolved.tournament.feedback
+    at = "" if turn is None else f":t{turn}"
     scenario = ctx.resolved.scenarios[series.scenario]
     if fb is None or series.arm == "none":
         return {"arm": series.arm, "suggestions": []}
     if series.arm == "constant":
         return {"arm": "constant", "suggestions": [fb.constant_text]}
     if series.arm == "human":
-        rng = random.Random(derive_seed(record["seed"], f"human:{role}"))
+        rng = random.Random(derive_seed(seed, f"human:{role}{at}"))
         return {"arm": "human", "suggestions": rng.sample(scenario.feedback_pool, fb.suggestions)}
     if ctx.critic is None:
         return {"arm": "ai", "suggestions": [], "error": _error("config", "no critic")}
     request = CritiqueRequest(
-        match_id=record["match_id"],
+        match_id=match_id,
         advised_role=role,
         scenario=scenario.model_dump(),
-        transcript=record["transcript"],
-        outcome={**record["outcome"], "rewards": record["rewards"]},
+        transcript=list(transcript),
+        outcome=outcome,
         memory=memory.kept(),
         max_suggestions=fb.suggestions,
-        seed=derive_seed(record["seed"], f"critic:{role}"),
+        seed=derive_seed(seed, f"critic:{role}{at}"),
+        turn=turn,
     )
     try:
         result = await ctx.critic.critique(request)
@@ -168,6 +181,8 @@ async def feedback_for(
         "arm": "ai", "critic": ctx.resolved.critic, "suggestions": result.suggestions[: fb.suggestions],
         "usage": result.usage,
     }
+    if result.ratings:
+        out["ratings"] = dict(result.ratings)
     if result.error:
         out["error"] = result.error
     return out
@@ -176,11 +191,12 @@ async def feedback_for(
 async def play_series(
     ctx: MatchContext, series: SeriesSpec, state: SeriesState, emit: Callable[[dict[str, Any]], None]
 ) -> None:
-    """Play the remaining rounds of a series in order, updating memory between rounds."""
+    """Play the remaining rounds of a series in order, updating memory between rounds (outcomes, and the
+    critic's advice when it advises ``after_round``)."""
     fb = ctx.resolved.tournament.feedback
     scenario = ctx.resolved.scenarios[series.scenario]
     game = game_of(scenario)
-    advised = fb.advised_roles() if fb else ()
+    advised = fb.advised_roles(game.roles) if fb else ()
     budget = ctx.resolved.tournament.memory.budget_tokens
     for role in advised:
         state.memories.setdefault(role, Memory(budget_tokens=budget))
@@ -190,9 +206,12 @@ async def play_series(
             for role in advised:
                 memory = state.memories[role]
                 memory.add_outcome(round_, game.outcome_text(role, record["outcome"], record["rewards"], scenario))
-                given = await feedback_for(ctx, series, record, role, memory)
-                memory.add_advice(round_, given["suggestions"])
-                record["feedback"][role] = given
+                if fb is not None and fb.when == "after_round":
+                    given = await feedback_for(
+                        ctx, series, role, memory, seed=record["seed"], match_id=record["match_id"],
+                        transcript=record["transcript"], outcome={**record["outcome"], "rewards": record["rewards"]})
+                    memory.add_advice(round_, given["suggestions"])
+                    record["feedback"][role] = given
         record["memory_after"] = {role: mem.to_dict() for role, mem in state.memories.items()}
         state.next_round = round_ + 1
         emit(record)
