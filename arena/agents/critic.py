@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from arena.agents.base import CritiqueRequest, CritiqueResult
 from arena.agents.llm_player import LLMAgent, parse_json_reply, usage_of
+from arena.core.protocol import CritiqueRequest, CritiqueResult
 from arena.errors import ModelError
 
 

@@ -3,9 +3,9 @@ game's spec, LLM policies are generic and get the game's wording from it."""
 
 from __future__ import annotations
 
-from arena.agents.base import Critic, Player
 from arena.agents.llm_player import ModelFactory
 from arena.config.models import AgentCard, ScriptedPolicy
+from arena.core.protocol import Critic, Player
 from arena.errors import ConfigError
 from arena.registry import game
 

@@ -18,8 +18,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from arena.agents.base import ActRequest, ActResult
 from arena.config.models import AgentCard, LLMPolicy
+from arena.core.protocol import ActRequest, ActResult
 from arena.errors import ModelError
 from arena.registry import Game
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import ray
 
-from arena.agents.base import ActRequest, ActResult, CritiqueRequest, CritiqueResult
+from arena.core.protocol import ActRequest, ActResult, CritiqueRequest, CritiqueResult
 from arena.errors import ModelError
 
 

@@ -18,8 +18,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from arena.agents.base import ActRequest, ActResult, Critic, CritiqueRequest, Player, add_usage
 from arena.config.models import ResolvedTournament
+from arena.core.protocol import ActRequest, ActResult, Critic, CritiqueRequest, Player, add_usage
 from arena.memory import Memory
 from arena.registry import game_of
 from arena.runlog import SCHEMA_VERSION, utc_now

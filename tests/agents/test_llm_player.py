@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from arena.agents.base import ActRequest
 from arena.agents.llm_player import LLMPlayer
 from arena.config import load_agent
+from arena.core.protocol import ActRequest
 from arena.games.negotiation.env import NegotiationEnv
 from arena.games.negotiation.prompts import NEGOTIATION_REPLY
 from arena.games.negotiation.rules import NegotiationParams

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from arena import registry
-from arena.agents.base import CritiqueRequest, CritiqueResult
 from arena.config import load_tournament
+from arena.core.protocol import CritiqueRequest, CritiqueResult
 from arena.errors import ConfigError
 from arena.runtime.match import SeriesState, play_series
 from arena.runtime.pool import RunOptions, build_context

@@ -183,7 +183,7 @@ def transcript_text(transcript: list[dict[str, Any]], outcome: dict[str, Any]) -
 
 
 def critic_messages(request: Any, persona: str) -> list[dict[str, str]]:
-    """An LLM critic's messages for one finished round (a :class:`~arena.agents.base.CritiqueRequest`).
+    """An LLM critic's messages for one finished round (a :class:`~arena.core.protocol.CritiqueRequest`).
 
     Following the paper, the advice is generic (how to bargain, not a number to say), addressed to the
     one player being improved, and sees that player's earlier advice so it can build on it.

@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from arena.agents.base import ActRequest, ActResult, CritiqueRequest, CritiqueResult
+from arena.core.protocol import ActRequest, ActResult, CritiqueRequest, CritiqueResult
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ import asyncio
 import pytest
 from fake_llm_server import FakeLLMServer
 
-from arena.agents.base import ActRequest
 from arena.agents.llm_player import LLMPlayer
 from arena.config.models import AgentCard
+from arena.core.protocol import ActRequest
 from arena.games.negotiation.env import NegotiationEnv
 from arena.games.negotiation.rules import Bargain, NegotiationParams
 from arena.registry import game
