@@ -111,3 +111,4 @@ def game_of(scenario: Any) -> Game:
 
 # Arena's own games: one line each.
 register("negotiation", "arena.games.negotiation.spec:GAME")
+register("example", "arena.games.example.spec:GAME")

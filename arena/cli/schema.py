@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Annotated, Any, Union
 
 import typer
 
@@ -22,10 +23,20 @@ def schema(
     kinds = ("tournament", "scenario", "agent")
     if kind is not None and kind not in kinds:
         raise ConfigError(f"unknown kind {kind!r} (one of: {', '.join(kinds)})", path="arena schema")
-    scenarios = [registry.game(name).scenario_model.model_json_schema() for name in registry.known()]
-    models = {"tournament": Tournament.model_json_schema(),
-              "scenario": scenarios[0] if len(scenarios) == 1 else {"oneOf": scenarios},
+    models = {"tournament": Tournament.model_json_schema(), "scenario": _scenario_schema(registry),
               "agent": AgentCard.model_json_schema()}
     chosen = {kind: models[kind]} if kind else models
     out = dict(chosen)
     print(json.dumps(out[kind] if kind else out, indent=2))
+
+
+def _scenario_schema(registry: Any) -> dict[str, Any]:
+    """One scenario model per registered game, told apart by ``game`` (a JSON Schema ``oneOf`` whose
+    branches are closed objects)."""
+    from pydantic import Field, TypeAdapter
+
+    models = tuple(registry.game(name).scenario_model for name in registry.known())
+    if len(models) == 1:
+        return models[0].model_json_schema()
+    union = Annotated[Union[models], Field(discriminator="game")]  # noqa: UP007 - built from a tuple
+    return {"type": "object", **TypeAdapter(union).json_schema()}
