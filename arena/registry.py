@@ -42,6 +42,8 @@ class Game:
     - ``judge(ctx_cache, transcript, scenario, outcome, seed)`` (optional, async): a verdict logged as
       ``outcome["moderator"]`` beside the env's own outcome.
     - ``cli(app)`` (optional): adds the game's own commands to the ``arena`` CLI.
+    - ``outcome_line(outcome, scenario)`` / ``turn_details(turn, scenario)`` (optional): how ``arena replay``
+      shows a match's outcome and what the game read in a turn (``scenario``: the stored scenario dict).
     - ``feedback_timings``: when a critic may advise in this game (``after_round``, ``after_turn``).
     """
 
@@ -60,6 +62,8 @@ class Game:
     strategies: tuple[str, ...] = ()
     judge: Callable[..., Any] | None = None
     cli: Callable[[Any], None] | None = None
+    outcome_line: Callable[[dict[str, Any], dict[str, Any]], str] | None = None
+    turn_details: Callable[[dict[str, Any], dict[str, Any]], list[str]] | None = None
     env_id: str | None = None
     feedback_timings: tuple[str, ...] = ("after_round",)
     extra: dict[str, Any] = field(default_factory=dict)

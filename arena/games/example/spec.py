@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from arena.games.example import prompts
+from arena.games.example import prompts, render
 from arena.games.example.rules import ROLES
 from arena.games.example.scenario import GuessScenario
 from arena.games.example.scripted import STRATEGY_PARAMS, ScriptedCritic, ScriptedGuesser
@@ -30,6 +30,8 @@ GAME = Game(
     scripted_player=ScriptedGuesser,
     scripted_critic=ScriptedCritic,
     scripted_params=STRATEGY_PARAMS.get,
+    outcome_line=render.outcome_line,
+    turn_details=render.turn_details,
     strategies=tuple(STRATEGY_PARAMS),
     feedback_timings=("after_round", "after_turn"),
 )

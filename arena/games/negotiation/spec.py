@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from arena.games.negotiation import prompts
+from arena.games.negotiation import prompts, render
 from arena.games.negotiation.rules import ROLES
 from arena.games.negotiation.scenario import NegotiationScenario
 from arena.games.negotiation.scripted import STRATEGIES, STRATEGY_PARAMS, ScriptedCritic, ScriptedNegotiator
@@ -70,6 +70,8 @@ GAME = Game(
     scripted_player=ScriptedNegotiator,
     scripted_critic=ScriptedCritic,
     scripted_params=STRATEGY_PARAMS.get,
+    outcome_line=render.outcome_line,
+    turn_details=render.turn_details,
     strategies=tuple(STRATEGIES),
     judge=judge,
     cli=_cli,

@@ -97,3 +97,20 @@ def test_ray_resume_replay_leaderboard_report(tmp_path: Path, ray_session) -> No
                  ["report", str(cut)]):
         assert run_cli(*args) == 0, args
     assert (cut / "report.html").exists()
+
+
+def test_replay_words_the_games_turns_outcome_and_per_turn_feedback(tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from arena.replay import match_view
+
+    _, records = play(tmp_path, "local", local=True)
+    rec = next(r for r in records if r["arm"] == "ai" and r["round"] == 1)
+    console = Console(record=True, width=120)
+    console.print(match_view(rec))
+    text = console.export_text()
+    first = rec["transcript"][0]
+    assert f"guess {first['guess']}: {first['answer']}" in text
+    assert "feedback to first (ai) [turns 1]" in text and "- Guess the middle of the numbers still possible." in text
+    winner = rec["outcome"]["winner"]
+    assert f"outcome: {winner or 'nobody'} found {rec['outcome']['secret']}" in text
