@@ -18,7 +18,26 @@ from typing import Any
 
 from arena.errors import ConfigError
 
-__all__ = ["Game", "default_game", "game", "game_of", "known", "register"]
+__all__ = ["Game", "Metric", "default_game", "game", "game_of", "known", "register"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One figure a game declares, computed per match and role from the logged record.
+
+    ``value(record, role)`` is the match's value for that role, or None where it is not defined (a price
+    without a deal). A ``rate`` counts 1.0 as a success over the matches played (n = played) and may name
+    a ``count`` key for the successes; a ``mean`` averages the defined values (n = how many). ``fmt``
+    formats it in tables; ``higher_is_better`` says which way is good.
+    """
+
+    name: str
+    label: str
+    value: Callable[[dict[str, Any], str], float | None]
+    kind: str = "mean"  # mean | rate
+    fmt: str = "{:.2f}"
+    count: str | None = None
+    higher_is_better: bool = True
 
 
 @dataclass(frozen=True)
@@ -45,6 +64,7 @@ class Game:
     - ``outcome_line(outcome, scenario)`` / ``turn_details(turn, scenario)`` (optional): how ``arena replay``
       shows a match's outcome and what the game read in a turn (``scenario``: the stored scenario dict).
     - ``feedback_timings``: when a critic may advise in this game (``after_round``, ``after_turn``).
+    - ``metrics``: the figures analysis reports per agent and role (:class:`Metric`), beside the reward.
     """
 
     name: str
@@ -66,6 +86,7 @@ class Game:
     turn_details: Callable[[dict[str, Any], dict[str, Any]], list[str]] | None = None
     env_id: str | None = None
     feedback_timings: tuple[str, ...] = ("after_round",)
+    metrics: tuple[Metric, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
 

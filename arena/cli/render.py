@@ -11,15 +11,18 @@ from arena.replay import plain
 
 
 def leaderboard_table(rows: list[Row], title: str = "Leaderboard") -> Table:
+    """The leaderboard with one column per metric the game declares (``-`` where it is undefined)."""
+    metrics = rows[0].metrics if rows else ()
     table = Table(title=plain(title), title_justify="left", pad_edge=False)
     table.add_column("agent", no_wrap=True)
     table.add_column("role", no_wrap=True)
-    for col in ("matches", "deals", "price", "reward", "rating", "errors"):
+    for col in ("matches", *(m.label for m in metrics), "reward", "rating", "errors"):
         table.add_column(col, justify="right", no_wrap=True)
     for row in rows:
+        values = [row.metric(m.name) for m in metrics]
         table.add_row(
-            plain(row.agent), row.role, str(row.matches), f"{row.deal_rate:.0%}",
-            "-" if row.mean_price is None else f"{row.mean_price:.2f}",
+            plain(row.agent), row.role, str(row.matches),
+            *("-" if v is None else m.fmt.format(v) for m, v in zip(metrics, values, strict=True)),
             f"{row.mean_reward:.3f}", "-" if row.rating is None else f"{row.rating:.2f}",
             str(row.errors) if row.errors else "",
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from arena.games.example import prompts, render
+from arena.games.example.metrics import METRICS
 from arena.games.example.rules import ROLES
 from arena.games.example.scenario import GuessScenario
 from arena.games.example.scripted import STRATEGY_PARAMS, ScriptedCritic, ScriptedGuesser
@@ -30,6 +31,7 @@ GAME = Game(
     scripted_player=ScriptedGuesser,
     scripted_critic=ScriptedCritic,
     scripted_params=STRATEGY_PARAMS.get,
+    metrics=METRICS,
     outcome_line=render.outcome_line,
     turn_details=render.turn_details,
     strategies=tuple(STRATEGY_PARAMS),

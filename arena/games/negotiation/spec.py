@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from arena.games.negotiation import prompts, render
+from arena.games.negotiation.metrics import METRICS
 from arena.games.negotiation.rules import ROLES
 from arena.games.negotiation.scenario import NegotiationScenario
 from arena.games.negotiation.scripted import STRATEGIES, STRATEGY_PARAMS, ScriptedCritic, ScriptedNegotiator
@@ -70,6 +71,7 @@ GAME = Game(
     scripted_player=ScriptedNegotiator,
     scripted_critic=ScriptedCritic,
     scripted_params=STRATEGY_PARAMS.get,
+    metrics=METRICS,
     outcome_line=render.outcome_line,
     turn_details=render.turn_details,
     strategies=tuple(STRATEGIES),

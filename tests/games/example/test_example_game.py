@@ -114,3 +114,17 @@ def test_replay_words_the_games_turns_outcome_and_per_turn_feedback(tmp_path: Pa
     assert "feedback to first (ai) [turns 1]" in text and "- Guess the middle of the numbers still possible." in text
     winner = rec["outcome"]["winner"]
     assert f"outcome: {winner or 'nobody'} found {rec['outcome']['secret']}" in text
+
+
+def test_the_leaderboard_reports_the_games_own_metrics(tmp_path: Path) -> None:
+    from arena.analysis.leaderboard import leaderboard
+
+    _, records = play(tmp_path, "local", local=True)
+    rows = {r.agent: r.to_dict() for r in leaderboard(records)}
+    linear = [r for r in records if r["agents"]["first"] == "example-linear"]
+    wins = sum(r["outcome"]["winner"] == "first" for r in linear)
+    assert rows["example-linear"]["wins"] == wins and rows["example-linear"]["win_rate"] == round(wins / 18, 4)
+    assert rows["example-bisect"]["wins"] == 18 - wins - sum(r["outcome"]["winner"] is None for r in linear)
+    turns = sum(r["outcome"]["turns"] for r in linear) / 18
+    assert rows["example-linear"]["mean_turns"] == round(turns, 4)
+    assert not any("deal" in key or "price" in key for key in rows["example-linear"])
