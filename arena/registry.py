@@ -18,7 +18,7 @@ from typing import Any
 
 from arena.errors import ConfigError
 
-__all__ = ["Game", "Metric", "default_game", "game", "game_of", "known", "register"]
+__all__ = ["Game", "Metric", "default_game", "game", "game_from", "game_of", "known", "register"]
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,20 @@ class Game:
     feedback_timings: tuple[str, ...] = ("after_round",)
     metrics: tuple[Metric, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def game_from(name: str, *, prompts: Any, scripted: Any, render: Any = None, **fields: Any) -> Game:
+    """A :class:`Game` from a game folder's modules, by the template's names (``arena/games/example/``):
+    ``prompts.{outcome_text, reply_for, reply_to_action, player_system, critic_messages}``,
+    ``scripted.{Player, Critic, STRATEGY_PARAMS}`` and, if given, ``render.{outcome_line, turn_details}``;
+    ``fields`` gives the rest (``roles``, ``scenario_model``, ``make_env``, ``metrics``, ...)."""
+    named = {key: getattr(prompts, key) for key in
+             ("outcome_text", "reply_for", "reply_to_action", "player_system", "critic_messages")}
+    if render is not None:
+        named.update(outcome_line=render.outcome_line, turn_details=render.turn_details)
+    return Game(name=name, scripted_player=scripted.Player, scripted_critic=scripted.Critic,
+                scripted_params=scripted.STRATEGY_PARAMS.get, strategies=tuple(scripted.STRATEGY_PARAMS),
+                **named, **fields)
 
 
 _ENTRIES: dict[str, str] = {}

@@ -14,6 +14,7 @@ from gymnasium.spaces import Dict, Discrete
 from gymnasium.utils import seeding
 from pettingzoo import AECEnv
 
+from arena.games.aec import begin_step, end_episode
 from arena.games.example.rules import ROLES, Guessing, GuessParams
 from arena.games.text import text_space
 
@@ -60,18 +61,12 @@ class GuessEnv(AECEnv):
         return {"prompt": prompt[-4000:], "turn": len(self.game.guesses)}
 
     def step(self, action: Any) -> None:
-        agent = self.agent_selection
-        if self.terminations[agent] or self.truncations[agent]:
-            self._was_dead_step(action)
+        agent = begin_step(self, action)
+        if agent is None:
             return
-        self._cumulative_rewards[agent] = 0.0
-        self._clear_rewards()
         last = self.game.apply(agent, action)
         if self.game.done:
-            done = self.terminations if self.game.winner else self.truncations
-            for name in self.agents:
-                done[name] = True
-            self.rewards.update(self.game.rewards())
+            end_episode(self, self.game.rewards(), truncated=self.game.winner is None)
         for name in self.agents:
             self.infos[name] = self._info(name, last)
         self.agent_selection = ROLES[1] if agent == ROLES[0] else ROLES[0]

@@ -48,3 +48,7 @@ class ScriptedCritic:
         halved = all(t.get("halved", True) for t in mine)
         tip = "Keep halving what is still possible." if halved else "Guess the middle of the numbers still possible."
         return CritiqueResult(suggestions=[tip][: request.max_suggestions], ratings={"turns": float(len(mine))})
+
+
+Player = ScriptedGuesser  # the names the game spec is built from (arena.registry.game_from)
+Critic = ScriptedCritic

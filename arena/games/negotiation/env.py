@@ -75,6 +75,7 @@ from gymnasium.spaces import Dict, Discrete
 from gymnasium.utils import seeding
 from pettingzoo import AECEnv
 
+from arena.games.aec import begin_step, end_episode
 from arena.games.negotiation.rules import ROLES, Bargain, NegotiationParams, other_role
 from arena.games.text import tail, text_space
 
@@ -203,18 +204,12 @@ class NegotiationEnv(AECEnv):
 
     def step(self, action: Any) -> None:
         """Play ``action`` (one utterance) for the selected agent; any value is accepted."""
-        agent = self.agent_selection
-        if self.terminations[agent] or self.truncations[agent]:
-            self._was_dead_step(action)
+        agent = begin_step(self, action)
+        if agent is None:
             return
-        self._cumulative_rewards[agent] = 0.0
-        self._clear_rewards()
         self.bargain.apply(agent, action)
         if self.bargain.done:
-            done = self.truncations if self.bargain.outcome["reason"] == "max_turns" else self.terminations
-            for name in self.agents:
-                done[name] = True
-            self.rewards.update(self.bargain.rewards())
+            end_episode(self, self.bargain.rewards(), truncated=self.bargain.outcome["reason"] == "max_turns")
         for name in self.agents:
             self.infos[name] = self._info(name)
         self.agent_selection = other_role(agent)

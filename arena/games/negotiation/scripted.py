@@ -166,3 +166,7 @@ class ScriptedCritic:
                 tips.append("Make your concessions smaller and more even.")
         tips.append("Anchor on the item's value before naming a price.")
         return tips[: request.max_suggestions]
+
+
+Player = ScriptedNegotiator  # the names the game spec is built from (arena.registry.game_from)
+Critic = ScriptedCritic

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from arena.games.negotiation import prompts, render
+from arena.games.negotiation import prompts, render, scripted
 from arena.games.negotiation.metrics import METRICS
 from arena.games.negotiation.rules import ROLES
 from arena.games.negotiation.scenario import NegotiationScenario
-from arena.games.negotiation.scripted import STRATEGIES, STRATEGY_PARAMS, ScriptedCritic, ScriptedNegotiator
-from arena.registry import Game
+from arena.registry import game_from
 
 ENV_ID = "arena/negotiation-v2"
 
@@ -58,24 +57,7 @@ def _cli(app: Any) -> None:
     cli.register(app)
 
 
-GAME = Game(
-    name="negotiation",
-    roles=tuple(ROLES),
-    scenario_model=NegotiationScenario,
-    make_env=make_env,
-    outcome_text=prompts.outcome_text,
-    reply_for=prompts.reply_for,
-    reply_to_action=prompts.reply_to_action,
-    player_system=prompts.player_system,
-    critic_messages=prompts.critic_messages,
-    scripted_player=ScriptedNegotiator,
-    scripted_critic=ScriptedCritic,
-    scripted_params=STRATEGY_PARAMS.get,
-    metrics=METRICS,
-    outcome_line=render.outcome_line,
-    turn_details=render.turn_details,
-    strategies=tuple(STRATEGIES),
-    judge=judge,
-    cli=_cli,
-    env_id=ENV_ID,
+GAME = game_from(
+    "negotiation", prompts=prompts, scripted=scripted, render=render, roles=tuple(ROLES),
+    scenario_model=NegotiationScenario, make_env=make_env, metrics=METRICS, judge=judge, cli=_cli, env_id=ENV_ID,
 )
