@@ -1,9 +1,9 @@
 """Per agent and role: matches, the game's declared metrics, mean reward, plus a skill rating.
 
 Computed from match records only, so ``arena leaderboard logs/<run>`` gives the same table the run
-printed. The metrics are the game's (:class:`arena.registry.Metric`, e.g. a negotiation's deal rate and
-mean deal price); a rate's n is ``played`` (matches minus errors), a mean's n the matches where it is
-defined. Ratings use openskill's Plackett-Luce model: each match ranks the two sides by reward (equal
+printed. The metrics are the game's (:class:`arena.registry.Metric`, e.g. a rate of successes and a
+mean amount); a rate's n is ``played`` (matches minus errors), a mean's n the matches where it is defined.
+Ratings use openskill's Plackett-Luce model: each match ranks the two sides by reward (equal
 rewards tie); the table shows the conservative ordinal (mu - 3 sigma).
 """
 
