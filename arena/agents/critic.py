@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from arena.agents.llm_player import LLMAgent, parse_json_reply, usage_of
+from arena.agents.llm_player import LLMAgent, usage_of
 from arena.core.protocol import CritiqueRequest, CritiqueResult
 from arena.errors import ModelError
+from arena.llm.reply import parse_json_reply
 
 
 def suggestions_schema(n: int) -> dict[str, Any]:

@@ -117,9 +117,9 @@ class LLMModerator:
         """The chat model, built on first use by the injected factory (the runtime's routes the embedded
         model through the node's model actor), else in-process."""
         if self._model is None:
-            from arena.agents.llm_player import in_process_model
+            from arena.llm import make_model
 
-            self._model = (self.model_factory or in_process_model)(self.spec)
+            self._model = (self.model_factory or make_model)(self.spec)
         return self._model
 
     def messages(self, dialogue: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -154,7 +154,7 @@ class LLMModerator:
         self, text: str, dialogue: list[dict[str, Any]], params: NegotiationParams, rules: Verdict
     ) -> Verdict:
         """Turn the model's reply (JSON, or free text with yes/no) into a verdict."""
-        from arena.agents.llm_player import parse_json_reply
+        from arena.llm.reply import parse_json_reply
 
         raw = text.strip()
         window = dialogue[-self.window:]
