@@ -31,36 +31,43 @@ def plain(text: Any) -> Text:
     return Text(visible(str(text)))
 
 
-def currencies(header: dict[str, Any]) -> dict[str, str]:
-    """Scenario name -> its currency, from the run's stored config (``$`` is the scenario default)."""
+def scenario_specs(header: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Scenario name -> its stored dict, from the run's config (what a game's replay wording may use)."""
     scenarios = (header.get("config") or {}).get("scenarios") or {}
-    return {str(name): str(spec.get("currency") or "$") for name, spec in scenarios.items() if isinstance(spec, dict)}
+    return {str(name): spec for name, spec in scenarios.items() if isinstance(spec, dict)}
 
 
-def money(value: Any, currency: str = "$") -> str:
-    """``$20``, ``€12.5``; a currency written as a code gets a space: ``EUR 20``."""
-    if value is None:
-        return "-"
-    amount = f"{float(value):g}"
-    return f"{currency} {amount}" if currency[-1:].isalnum() else f"{currency}{amount}"
+def _game(rec: dict[str, Any]) -> Any:
+    """The record's game spec, or None for a game this Arena does not know (shown generically)."""
+    from arena.errors import ConfigError
+    from arena.registry import default_game, game
+
+    try:
+        return game(str(rec.get("game") or default_game()))
+    except ConfigError:
+        return None
 
 
-def outcome_text(outcome: dict[str, Any], status: str = "ok", currency: str = "$") -> str:
-    if status != "ok":
+def outcome_text(rec: dict[str, Any], scenario: dict[str, Any] | None = None) -> str:
+    """The match's outcome in its game's words (``error`` for a failed match)."""
+    if rec.get("status") != "ok":
         return "error"
-    if outcome.get("deal"):
-        return f"deal {money(outcome.get('price'), currency)}"
-    return f"no deal ({outcome.get('reason')})"
+    outcome, spec = rec.get("outcome") or {}, _game(rec)
+    if spec is not None and spec.outcome_line is not None:
+        return spec.outcome_line(outcome, scenario or {})
+    return ", ".join(f"{k} {v}" for k, v in outcome.items() if not isinstance(v, dict))
 
 
-def match_list(records: list[dict[str, Any]], currency: dict[str, str] | None = None, width: int = 80) -> Table:
-    """One row per match, fitted to ``width`` columns; ``currency`` maps scenarios to their currency.
+def match_list(records: list[dict[str, Any]], scenarios: dict[str, dict[str, Any]] | None = None,
+               width: int = 80) -> Table:
+    """One row per match, fitted to ``width`` columns; ``scenarios`` (:func:`scenario_specs`) lets each
+    game word its outcome (a negotiation's currency).
 
     The id (what ``--match`` takes), the outcome and the turns always show, the id never cut; the round, arm
     and agents (all also readable in the id) are added while the table still fits, so an 80-column
     terminal gets three readable columns instead of six columns of ellipses.
     """
-    currency = currency or {}
+    scenarios = scenarios or {}
     ordered = sorted(records, key=lambda r: (str(r.get("series_id")), r.get("round", 0)))
     roles = list(ordered[0].get("agents") or {}) if ordered else []
     cells: dict[str, list[str]] = {"match": [], "round": [], "arm": [], "agents": [], "outcome": [], "turns": []}
@@ -70,7 +77,7 @@ def match_list(records: list[dict[str, Any]], currency: dict[str, str] | None = 
         cells["round"].append(visible(str(rec.get("round", ""))))
         cells["arm"].append(visible(str(rec.get("arm", "none"))))
         cells["agents"].append(visible(" / ".join(str(a) for a in (rec.get("agents") or {}).values())))
-        cells["outcome"].append(visible(outcome_text(outcome, rec["status"], currency.get(rec.get("scenario"), "$"))))
+        cells["outcome"].append(visible(outcome_text(rec, scenarios.get(str(rec.get("scenario"))))))
         cells["turns"].append(visible(str(outcome.get("turns", len(rec.get("transcript", []))))))
     heads = {"agents": visible(" / ".join(map(str, roles))) or "agents"}
 
@@ -92,11 +99,13 @@ def match_list(records: list[dict[str, Any]], currency: dict[str, str] | None = 
     return table
 
 
-def match_view(rec: dict[str, Any], currency: str = "$") -> RenderableType:
+def match_view(rec: dict[str, Any], scenario: dict[str, Any] | None = None) -> RenderableType:
     """One match: header, memory shown to each player, the turns, the outcome and any feedback given.
 
-    ``currency`` is the scenario's (see :func:`currencies`): a EUR run's offers read ``EUR 20``, not ``$20``.
+    ``scenario`` is the match's stored scenario (see :func:`scenario_specs`): the game words its turns and
+    outcome with it (a EUR negotiation's offers read ``EUR 20``, not ``$20``).
     """
+    spec = _game(rec)
     parts: list[RenderableType] = []
     head = Text()
     head.append(visible(str(rec["match_id"])), style="bold")
@@ -112,15 +121,7 @@ def match_view(rec: dict[str, Any], currency: str = "$") -> RenderableType:
         role = str(turn.get("role", "?"))
         line = Text(visible(f"{turn.get('turn', ''):>3} "))
         line.append(visible(f"{turn.get('agent', '')} ({role})"), style=f"bold {ROLE_STYLES.get(role, '')}")
-        details = []
-        if turn.get("offer") is not None:
-            details.append(f"offer {money(turn.get('offer'), currency)}")
-        if turn.get("accept"):
-            details.append("ACCEPT")
-        if turn.get("quit"):
-            details.append("QUIT")
-        if turn.get("event"):
-            details.append(f"event {turn['event']}")
+        details = list(spec.turn_details(turn, scenario or {})) if spec and spec.turn_details else []
         how = "/".join(x for x in (turn.get("player_how"), turn.get("how")) if x)
         if how:
             details.append(f"read as {how}")
@@ -129,9 +130,15 @@ def match_view(rec: dict[str, Any], currency: str = "$") -> RenderableType:
         line.append("\n      ")
         line.append(visible(str(turn.get("text", ""))))
         parts.append(line)
+        given = turn.get("feedback") or {}
+        if given.get("suggestions") or given.get("ratings"):  # after_turn advice, on the turn it follows
+            ratings = ", ".join(f"{k} {v:g}" for k, v in (given.get("ratings") or {}).items())
+            fb = Text(visible(f"      feedback to {role} ({given.get('arm')})" + (f" [{ratings}]" if ratings else "")
+                              + "".join(f"\n      - {s}" for s in given.get("suggestions") or [])), style="yellow")
+            parts.append(fb)
     end = Text()
     end.append("outcome: ", style="bold")
-    end.append(visible(outcome_text(rec.get("outcome") or {}, rec["status"], currency)))
+    end.append(visible(outcome_text(rec, scenario)))
     if rec.get("rewards"):
         end.append(visible("   rewards: " + ", ".join(f"{r} {v:.2f}" for r, v in rec["rewards"].items())))
     if rec.get("error"):

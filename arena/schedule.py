@@ -7,9 +7,9 @@ depend on the pairing and repeat but not on the arm: every arm meets the same se
 feedback is measured against its control, not against luck.
 
 A series id joins scenario, agents (in role order), arm and ``s<repeat>`` with ``.``, as in
-``balloon.fair-seller.fair-buyer.none.s0``; a match id adds ``.r<round>``. Names may contain ``.``, so
+``balloon.tough-a.fair-b.none.s0``; a match id adds ``.r<round>``. Names may contain ``.``, so
 each part has its ``%`` and ``.`` percent-encoded first (``gpt-4.1`` reads ``gpt-4%2E1``): otherwise
-scenario ``s`` with seller ``x.y`` and scenario ``s.x`` with seller ``y`` would share one id, and a
+scenario ``s`` with a first player ``x.y`` and scenario ``s.x`` with ``y`` would share one id, and a
 resumed run would take one series' rounds for the other's. Names without a dot keep their plain ids.
 """
 

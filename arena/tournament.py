@@ -165,7 +165,7 @@ def _reuse(context: MatchContext, resolved: ResolvedTournament) -> MatchContext:
     if missing or (resolved.critic and context.critic is None):
         lacking = ", ".join(missing) or f"critic {resolved.critic}"
         raise ValueError(f"the reused context has no actor for: {lacking}")
-    return replace(context, resolved=resolved, moderator=None)
+    return replace(context, resolved=resolved, judge_cache={})
 
 
 def execute(

@@ -51,12 +51,12 @@ def write_tournament(tmp: Path, repeats: int) -> Path:
 
 def plain_loop(resolved: Any) -> Timings:
     """Per-turn seconds and outcome per match id, and the total wall time, for the bare env loop."""
-    from arena.agents.base import ActRequest
     from arena.agents.factory import build_player
-    from arena.games import game_of
+    from arena.core.protocol import ActRequest
+    from arena.registry import game_of
     from arena.schedule import derive_seed, plan
 
-    players = {name: build_player(card) for name, card in resolved.agents.items()}
+    players = {name: build_player(card, resolved.game) for name, card in resolved.agents.items()}
     per_turn: dict[str, float] = {}
     outcomes: dict[str, Any] = {}
     start = time.perf_counter()
@@ -124,7 +124,7 @@ def bare_actor_call_ms(calls: int = 2000) -> dict[str, list[float]]:
 
     import ray
 
-    from arena.agents.base import ActRequest, ActResult
+    from arena.core.protocol import ActRequest, ActResult
 
     @ray.remote(num_cpus=0)
     class Plain:

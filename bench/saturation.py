@@ -214,14 +214,14 @@ def raw_matches(path: Path, records: list[dict[str, Any]], schema_format: str = 
     in the ``schema_format`` Arena settled on for this server). Matches in the order Arena started them.
     """
     from arena.config import load_tournament
-    from arena.games import GAMES
+    from arena.games.negotiation.prompts import NEGOTIATION_REPLY
     from arena.llm.openai_chat import build_request
     from arena.schedule import derive_seed
 
     agents = load_tournament(path).agents
     matches = []
     for record in sorted(records, key=lambda r: r["started_at"]):
-        schema = GAMES[record["game"]].reply_schema
+        schema = NEGOTIATION_REPLY
         calls = []
         for turn in record["transcript"]:
             if "prompt" not in turn:
@@ -280,7 +280,7 @@ async def warm_up(base_url: str, model: dict[str, Any]) -> str:
     import openai
 
     from arena.config.model_spec import ModelSpec
-    from arena.games import GAMES
+    from arena.games.negotiation.prompts import NEGOTIATION_REPLY
     from arena.llm.openai_chat import build_request
 
     spec = ModelSpec(**model)
@@ -289,7 +289,7 @@ async def warm_up(base_url: str, model: dict[str, Any]) -> str:
     try:
         plain = build_request(spec, messages, max_tokens=None, temperature=None, seed=1, stop=None, json_schema=None)
         await client.chat.completions.create(**plain)
-        schema = GAMES["negotiation"].reply_schema
+        schema = NEGOTIATION_REPLY
         structured = build_request(spec, messages, max_tokens=None, temperature=None, seed=1, stop=None,
                                    json_schema=schema)
         try:

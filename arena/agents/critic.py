@@ -1,7 +1,7 @@
-"""An LLM critic: reads a finished round and writes at most N concrete suggestions for one player.
+"""An LLM critic, for any game: reads a finished round and writes at most N suggestions for one player.
 
-Following the paper, the advice is generic (how to bargain, not a number to say), addressed to the one
-player being improved, and sees that player's earlier advice so it can build on it.
+The game words the prompt (``Game.critic_messages``); the critic asks for ``tip1..tipN`` JSON where the
+backend can constrain decoding and falls back to one suggestion per bullet line of free text.
 """
 
 from __future__ import annotations
@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from arena.agents.base import CritiqueRequest, CritiqueResult
-from arena.agents.llm_player import LLMAgent, parse_json_reply, usage_of
+from arena.agents.llm_player import LLMAgent, usage_of
+from arena.core.protocol import CritiqueRequest, CritiqueResult
 from arena.errors import ModelError
+from arena.llm.reply import parse_json_reply
 
 
 def suggestions_schema(n: int) -> dict[str, Any]:
@@ -23,14 +24,6 @@ def suggestions_schema(n: int) -> dict[str, Any]:
         "required": keys,
         "additionalProperties": False,
     }
-
-
-def transcript_text(request: CritiqueRequest) -> str:
-    lines = [f"{t.get('role')}: {' '.join(str(t.get('text', '')).split())}" for t in request.transcript]
-    outcome = request.outcome
-    end = (f"Result: deal at {outcome.get('price')}" if outcome.get("deal")
-           else f"Result: no deal ({outcome.get('reason')})")
-    return "\n".join([*lines, end])
 
 
 def split_suggestions(text: str, n: int) -> list[str]:
@@ -47,20 +40,8 @@ class LLMCritic(LLMAgent):
     """A critic card's LLM policy; stateless across requests, like the player."""
 
     def messages(self, request: CritiqueRequest) -> list[dict[str, str]]:
-        role = request.advised_role
-        persona = self.policy.persona.strip() or "You are an expert negotiation coach."
-        earlier = [e["text"] for e in request.memory if e.get("kind") == "advice"]
-        system = (
-            f"{persona}\nRead the negotiation and give the {role} at most {request.max_suggestions} short, "
-            f"concrete suggestions to get a better deal next round. Keep them general: no specific prices, "
-            f"no extra products or services."
-        )
-        user = f"Negotiation over {request.scenario.get('item', 'an item')}:\n{transcript_text(request)}"
-        if earlier:
-            user += "\n\nAdvice already given:\n" + "\n".join(f"- {e}" for e in earlier)
-        keys = ", ".join(f'"tip{i}": "..."' for i in range(1, request.max_suggestions + 1))
-        user += f"\n\nAnswer with JSON: {{{keys}}}, one short suggestion each."
-        return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+        """The game's critic prompt for this round, opened by the card's persona."""
+        return self.game.critic_messages(request, self.policy.persona.strip())
 
     async def critique(self, request: CritiqueRequest) -> CritiqueResult:
         messages = self.messages(request)

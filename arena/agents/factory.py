@@ -1,32 +1,32 @@
-"""Build a player or critic policy from its agent card."""
+"""Build a player or critic policy from its agent card, for a game: scripted baselines come from the
+game's spec, LLM policies are generic and get the game's wording from it."""
 
 from __future__ import annotations
 
-from arena.agents.base import Critic, Player
+from arena.agents.llm_player import ModelFactory
 from arena.config.models import AgentCard, ScriptedPolicy
+from arena.core.protocol import Critic, Player
 from arena.errors import ConfigError
+from arena.registry import game
 
 
-def build_player(card: AgentCard) -> Player:
+def build_player(card: AgentCard, game_name: str, model_factory: ModelFactory | None = None) -> Player:
     policy = card.policy
+    spec = game(game_name)
     if isinstance(policy, ScriptedPolicy):
-        from arena.agents.scripted import ScriptedNegotiator
-
         try:
-            return ScriptedNegotiator(policy.strategy, policy.params)
+            return spec.scripted_player(policy.strategy, policy.params)
         except ValueError as exc:
             raise ConfigError(str(exc), path=f"agent {card.name}", field="policy.strategy") from exc
     from arena.agents.llm_player import LLMPlayer
 
-    return LLMPlayer(card)
+    return LLMPlayer(card, spec, model_factory)
 
 
-def build_critic(card: AgentCard) -> Critic:
-    policy = card.policy
-    if isinstance(policy, ScriptedPolicy):
-        from arena.agents.scripted import ScriptedCritic
-
-        return ScriptedCritic()
+def build_critic(card: AgentCard, game_name: str, model_factory: ModelFactory | None = None) -> Critic:
+    spec = game(game_name)
+    if isinstance(card.policy, ScriptedPolicy):
+        return spec.scripted_critic()
     from arena.agents.critic import LLMCritic
 
-    return LLMCritic(card)
+    return LLMCritic(card, spec, model_factory)

@@ -1,25 +1,28 @@
-"""A player whose moves come from a language model.
+"""A player whose moves come from a language model, for any game.
 
-Prompt = the card's persona + the game's role brief and dialogue (the env's observation) + the player's
-memory (earlier rounds' outcomes and the critic's advice) + a reply format. Where the backend can
-constrain decoding to a JSON schema (llama.cpp grammar, OpenAI json_schema, Anthropic tool use) the
-player asks for ``{"message", "offer", "accept"}`` and writes the env's action tokens itself: small
-models state a usable price far more often that way. Otherwise the reply is free text and the env's
-parser finds the offer. Either way the log records how the reply was read.
+Prompt = the game's wording of who the player is (with the card's persona) + the player's memory
+(earlier rounds' outcomes and the critic's advice) + a reply format, then the env's observation. Where
+the backend can constrain decoding to a JSON schema (llama.cpp grammar, OpenAI json_schema, Anthropic
+tool use) the player asks for the game's reply schema and the game turns the reply into the env's action:
+small models make a usable move far more often that way. Otherwise the reply is free text and the env's
+parser reads it. Either way the log records how the reply was read.
+
+The model is built by a factory the caller injects (the runtime passes one that routes the embedded
+backend through the node's shared model actor); the default builds it in-process.
 """
 
 from __future__ import annotations
 
-import json
-import re
+from collections.abc import Callable
 from typing import Any
 
-from arena.agents.base import ActRequest, ActResult
 from arena.config.models import AgentCard, LLMPolicy
+from arena.core.protocol import ActRequest, ActResult
 from arena.errors import ModelError
-from arena.games import GAMES
+from arena.llm.reply import parse_json_reply
+from arena.registry import Game
 
-GAME_OF_ROLE = {role: game for game in GAMES.values() for role in game.roles}
+ModelFactory = Callable[[Any], Any]
 
 
 def usage_of(completion: Any) -> dict[str, Any]:
@@ -31,70 +34,29 @@ def usage_of(completion: Any) -> dict[str, Any]:
     }
 
 
-def model_for(spec: Any) -> Any:
-    """The embedded model goes through the node's shared model actor when Ray is up; else in-process."""
-    try:
-        import ray
-
-        on_ray = ray.is_initialized()
-    except ImportError:  # pragma: no cover - ray is a dependency
-        on_ray = False
-    if on_ray and spec.backend == "embedded":
-        from arena.runtime.model_actor import chat_model_for
-
-        return chat_model_for(spec)
+def in_process_model(spec: Any) -> Any:
+    """The default model factory: the backend the spec names, built in this process."""
     from arena.llm import make_model
 
     return make_model(spec)
 
 
-def parse_json_reply(text: str) -> dict[str, Any] | None:
-    """The first JSON object in ``text`` (models wrap JSON in prose or code fences), or None.
-
-    A reply cut off by ``max_tokens`` mid-object is salvaged field by field: the complete
-    ``"key": value`` pairs before the cut are kept, and a cut string value is kept as far as it got.
-    """
-    start = text.find("{")
-    while start != -1:
-        try:
-            value, _ = json.JSONDecoder().raw_decode(text[start:])
-        except json.JSONDecodeError:
-            start = text.find("{", start + 1)
-            continue
-        return value if isinstance(value, dict) else None
-    first = text.find("{")
-    return _salvage(text[first:]) if first != -1 else None
-
-
-_PAIR = re.compile(r'"(\w+)"\s*:\s*(-?\d+(?:\.\d+)?|true|false|null|"(?:[^"\\]|\\.)*"?)')
-
-
-def _salvage(fragment: str) -> dict[str, Any] | None:
-    out: dict[str, Any] = {}
-    for key, raw in _PAIR.findall(fragment):
-        if raw.startswith('"') and not (len(raw) > 1 and raw.endswith('"')):
-            raw += '"'
-        try:
-            out[key] = json.loads(raw)
-        except json.JSONDecodeError:
-            continue
-    return out or None
-
-
 class LLMAgent:
     """An agent card with an llm policy whose model is built on first use (inside its actor, not the driver)."""
 
-    def __init__(self, card: AgentCard) -> None:
+    def __init__(self, card: AgentCard, game: Game, model_factory: ModelFactory | None = None) -> None:
         if not isinstance(card.policy, LLMPolicy):
             raise TypeError(f"{type(self).__name__} needs an llm policy")
         self.card = card
+        self.game = game
         self.policy: LLMPolicy = card.policy
+        self.model_factory = model_factory or in_process_model
         self._model: Any = None
 
     @property
     def model(self) -> Any:
         if self._model is None:
-            self._model = model_for(self.policy.model)
+            self._model = self.model_factory(self.policy.model)
         return self._model
 
 
@@ -104,18 +66,16 @@ class LLMPlayer(LLMAgent):
     def reply_format(self, request: ActRequest) -> tuple[dict[str, Any] | None, str]:
         """The JSON schema to constrain decoding to (None: free text) and the instructions that match it.
 
-        With the card's ``bounded_offers`` the schema depends on the turn (the role's price range, whether
-        there is an offer to accept), so it is built per request from the env's info.
+        With the card's ``bounded_offers`` the schema depends on the turn (what the role's brief allows
+        now), so the game builds it per request from the env's info.
         """
-        game = GAME_OF_ROLE.get(request.role)
-        if game is None or self.policy.model.structured != "auto":
+        if self.policy.model.structured != "auto":
             return None, ""
-        return game.reply_for(request.info, bounded=self.policy.bounded_offers)
+        return self.game.reply_for(request.info, self.policy.bounded_offers)
 
     def messages(self, request: ActRequest) -> list[dict[str, str]]:
         _, instructions = self.reply_format(request)
-        system = [self.policy.persona.strip() or f"You are the {request.role} in a negotiation."]
-        system.append(f"You play the role of the {request.role}. Stay in that role. Keep replies to one sentence.")
+        system = self.game.player_system(request.role, self.policy.persona.strip())
         if request.memory_text:
             system.append(request.memory_text)
         if instructions:
@@ -126,7 +86,6 @@ class LLMPlayer(LLMAgent):
         return [{"role": "system", "content": "\n\n".join(system)}, {"role": "user", "content": user}]
 
     async def act(self, request: ActRequest) -> ActResult:
-        game = GAME_OF_ROLE.get(request.role)
         messages = self.messages(request)
         schema, _ = self.reply_format(request)
         try:
@@ -135,10 +94,10 @@ class LLMPlayer(LLMAgent):
             return ActResult(text="", how="error", error={"kind": exc.kind, "message": str(exc)},
                              prompt=messages)
         usage = usage_of(completion)
-        if schema is not None and game is not None:
+        if schema is not None:
             reply = parse_json_reply(completion.text)
             if reply is not None:
-                action = game.reply_to_action(reply, request.info)
+                action = self.game.reply_to_action(reply, request.info)
                 if action:
                     return ActResult(text=action, how="structured", parsed=reply, usage=usage, prompt=messages)
         return ActResult(text=completion.text.strip(), how="text", usage=usage, prompt=messages)

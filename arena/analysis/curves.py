@@ -273,12 +273,12 @@ def _arms(feedback: dict[str, Any], matches: Sequence[dict[str, Any]]) -> list[s
 
 
 def _roles(feedback: dict[str, Any], matches: Sequence[dict[str, Any]]) -> list[str]:
-    advise = feedback.get("advise")
-    if advise == "both":
-        return ["seller", "buyer"]
-    if advise:
+    advise = feedback.get("advise")  # a list of roles; a version-1 log may hold one name or "both"
+    if isinstance(advise, list) and advise:
+        return [str(role) for role in advise]
+    if advise and advise != "both":
         return [str(advise)]
-    roles: list[str] = []
+    roles: list[str] = []  # "both", or no feedback: every role that played
     for rec in matches:
         for role in rec.get("agents") or {}:
             if role not in roles:

@@ -1,41 +1,56 @@
-"""Per agent and role: matches, deal rate, mean deal price, mean reward, plus a skill rating.
+"""Per agent and role: matches, the game's declared metrics, mean reward, plus a skill rating.
 
 Computed from match records only, so ``arena leaderboard logs/<run>`` gives the same table the run
-printed. Ratings use openskill's Plackett-Luce model: each match ranks the two sides by reward (equal
-rewards tie); the table shows the conservative ordinal (mu - 3 sigma). The n behind each mean: ``played``
-(matches minus errors) for the deal rate and the reward, ``deals`` for the price.
+printed. The metrics are the game's (:class:`arena.registry.Metric`, e.g. a rate of successes and a
+mean amount); a rate's n is ``played`` (matches minus errors), a mean's n the matches where it is defined.
+Ratings use openskill's Plackett-Luce model: each match ranks the two sides by reward (equal
+rewards tie); the table shows the conservative ordinal (mu - 3 sigma).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from arena.registry import Metric, default_game, game, known
 
 
 @dataclass
 class Row:
     agent: str
     role: str
+    metrics: tuple[Metric, ...] = ()
     matches: int = 0
     errors: int = 0
-    deals: int = 0
-    price_sum: float = 0.0
     reward_sum: float = 0.0
     rating: float | None = None
+    sums: dict[str, float] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)  # a mean's n; a rate's successes
 
     @property
     def played(self) -> int:
-        """Matches that finished (not ``error``): the n of the deal rate and the mean reward."""
+        """Matches that finished (not ``error``): the n of every rate and of the mean reward."""
         return self.matches - self.errors
 
-    @property
-    def deal_rate(self) -> float:
-        played = self.matches - self.errors
-        return self.deals / played if played else 0.0
+    def add(self, record: dict[str, Any]) -> None:
+        for metric in self.metrics:
+            value = metric.value(record, self.role)
+            if value is not None:
+                self.sums[metric.name] = self.sums.get(metric.name, 0.0) + float(value)
+                self.counts[metric.name] = self.counts.get(metric.name, 0) + (1 if metric.kind == "mean" else
+                                                                              int(value == 1.0))
 
-    @property
-    def mean_price(self) -> float | None:
-        return self.price_sum / self.deals if self.deals else None
+    def metric(self, name: str) -> float | None:
+        """A metric's value: a rate over the played matches (0 with none), a mean over its n (None with none)."""
+        kind = next(m.kind for m in self.metrics if m.name == name)
+        if kind == "rate":
+            return self.sums.get(name, 0.0) / self.played if self.played else 0.0
+        n = self.counts.get(name, 0)
+        return self.sums.get(name, 0.0) / n if n else None
+
+    def count(self, name: str) -> int:
+        """A rate's successes, a mean's n."""
+        return self.counts.get(name, 0)
 
     @property
     def mean_reward(self) -> float:
@@ -43,31 +58,39 @@ class Row:
         return self.reward_sum / played if played else 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "agent": self.agent, "role": self.role, "matches": self.matches, "errors": self.errors,
-            "played": self.played, "deals": self.deals, "deal_rate": round(self.deal_rate, 4),
-            "mean_price": None if self.mean_price is None else round(self.mean_price, 4),
-            "mean_reward": round(self.mean_reward, 4),
-            "rating": None if self.rating is None else round(self.rating, 3),
-        }
+        out: dict[str, Any] = {"agent": self.agent, "role": self.role, "matches": self.matches,
+                               "errors": self.errors, "played": self.played}
+        for metric in self.metrics:
+            if metric.count:
+                out[metric.count] = self.count(metric.name)
+            value = self.metric(metric.name)
+            out[metric.name] = None if value is None else round(value, 4)
+        out["mean_reward"] = round(self.mean_reward, 4)
+        out["rating"] = None if self.rating is None else round(self.rating, 3)
+        return out
+
+
+def metrics_of(records: list[dict[str, Any]]) -> tuple[Metric, ...]:
+    """The metrics of the records' game (the first match's ``game``); none for a game not installed."""
+    first = next((r for r in records if r.get("kind") == "match"), None)
+    name = str((first or {}).get("game") or default_game())
+    return game(name).metrics if name in known() else ()
 
 
 def leaderboard(records: list[dict[str, Any]]) -> list[Row]:
     """Rows sorted by mean reward (best first) within each role."""
+    metrics = metrics_of(records)
     rows: dict[tuple[str, str], Row] = {}
     for rec in records:
         if rec.get("kind") != "match":
             continue
-        outcome = rec.get("outcome") or {}
         for role, agent in rec["agents"].items():
-            row = rows.setdefault((agent, role), Row(agent, role))
+            row = rows.setdefault((agent, role), Row(agent, role, metrics))
             row.matches += 1
             if rec["status"] != "ok":
                 row.errors += 1
                 continue
-            if outcome.get("deal"):
-                row.deals += 1
-                row.price_sum += float(outcome["price"])
+            row.add(rec)
             row.reward_sum += float(rec["rewards"].get(role, 0.0))
     for (agent, role), rating in ratings(records).items():
         if (agent, role) in rows:

@@ -264,17 +264,24 @@ def _at(point: ArmRound | None, metric: str) -> str:
 
 
 def _leaderboard_html(records: Sequence[dict[str, Any]]) -> str:
-    rows = []
+    """Per agent and role: the game's metrics (each with its n), the mean reward and the rating."""
+    rows, metrics = [], ()
     for row in leaderboard(list(records)):
-        d = row.to_dict()
-        played = row.played
-        rows.append([(d["agent"], ""), (d["role"], ""), (str(d["matches"]), "num"),
-                     (_n(_rate(d["deal_rate"]) if played else "-", played), "num"),
-                     (_n(_num(d["mean_price"]), row.deals), "num"),
-                     (_n(_num(d["mean_reward"], "{:.3f}") if played else "-", played), "num"),
+        d, played, metrics = row.to_dict(), row.played, row.metrics
+        cells = [(d["agent"], ""), (d["role"], ""), (str(d["matches"]), "num")]
+        for m in metrics:
+            n = played if m.kind == "rate" else row.count(m.name)
+            text = "-" if (m.kind == "rate" and not played) else _num(d[m.name], m.fmt)
+            cells.append((_n(text, n), "num"))
+        rows.append([*cells, (_n(_num(d["mean_reward"], "{:.3f}") if played else "-", played), "num"),
                      (_num(d["rating"]), "num"), (str(d["errors"]), "num")])
-    head = ["agent", "role", "matches", "deal rate", "mean price (n=deals)", "mean reward", "rating", "errors"]
+    head = ["agent", "role", "matches", *(_metric_head(m) for m in metrics), "mean reward", "rating", "errors"]
     return _table(head, rows) if rows else '<p class="note">No matches logged yet.</p>'
+
+
+def _metric_head(metric: Any) -> str:
+    """``deals (rate)``, ``price (mean; n where defined)``."""
+    return f"{metric.label} (rate)" if metric.kind == "rate" else f"{metric.label} (mean; n where defined)"
 
 
 def _examples_html(records: Sequence[dict[str, Any]], curves: Curves) -> str:

@@ -14,12 +14,12 @@ one place and are tested against hand-computed values.
    of shifts that test does not reject (Hartigan 1969: the 2^n - 1 subset means cut the line into 2^n
    equally likely pieces), so "the interval excludes 0" and "p < 0.05" agree by construction, and the
    coverage is 95% for any symmetric distribution of differences, with no large-sample assumption. For a
-   yes/no outcome (a deal) the same test is exactly McNemar's: only discordant pairs change sign.
+   yes/no outcome (a success) the same test is exactly McNemar's: only discordant pairs change sign.
 4. "Significant" means p < 0.05 after Holm's correction across every effect shown, so looking at twenty
    cells does not find one by chance.
 
 Arm-level means (not tests) get a percentile bootstrap over units, and rates a Clopper-Pearson interval,
-which never collapses to ``[100%, 100%]`` the way a bootstrap of twenty deals in twenty would.
+which never collapses to ``[100%, 100%]`` the way a bootstrap of twenty successes in twenty would.
 
 Example::
 
@@ -48,7 +48,7 @@ class Interval:
 
     ``p`` is the test's own two-sided p-value; ``p_holm`` is the same after Holm's correction across the
     family of effects shown together, and decides ``significant``. ``value`` is ``None`` when there is
-    nothing to estimate (no units, or a price where no deal happened).
+    nothing to estimate (no units, or an amount where the match defined none).
     """
 
     value: float | None
@@ -217,7 +217,7 @@ def holm(pvalues: Sequence[float]) -> list[float]:
 
     Sort ascending; the k-th smallest (from 0) is multiplied by (m - k), and adjusted values are made
     non-decreasing and capped at 1. It controls the family-wise error at any dependence between tests,
-    which matters here: the price and the reward of one round are strongly related.
+    which matters here: a game's amount and the reward of one round are strongly related.
     """
     m = len(pvalues)
     order = sorted(range(m), key=lambda i: pvalues[i])

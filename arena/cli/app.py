@@ -42,10 +42,15 @@ def _register() -> None:
     if _state.get("registered"):
         return
     _state["registered"] = True
-    from arena.cli import leaderboard, moderator_eval, replay, report, run, schema, validate
+    from arena import registry
+    from arena.cli import leaderboard, replay, report, run, schema, validate
 
-    for module in (run, replay, leaderboard, report, validate, schema, moderator_eval):
+    for module in (run, replay, leaderboard, report, validate, schema):
         module.register(app)
+    for name in registry.known():  # each game's own commands, from its folder
+        spec = registry.game(name)
+        if spec.cli is not None:
+            spec.cli(app)
 
 
 def _click_exceptions() -> tuple[tuple[type[BaseException], ...], tuple[type[BaseException], ...]]:

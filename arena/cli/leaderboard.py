@@ -21,7 +21,7 @@ def leaderboard(
     run_dir: Path = typer.Argument(..., help="A run directory, logs/<run-id>."),
     as_json: bool = typer.Option(False, "--json", help="Print rows as JSON on stdout."),
 ) -> None:
-    """Per agent and role: matches, deal rate, mean deal price, mean reward, rating."""
+    """Per agent and role: matches, the game's metrics, mean reward, rating."""
     header, records = read_run(run_dir, on_problem=lambda m: console.print(m, markup=False))
     rows = compute(records)
     if as_json:

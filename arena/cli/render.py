@@ -9,30 +9,42 @@ from rich.table import Table
 from rich.text import Text
 
 from arena.analysis.leaderboard import Row
+from arena.registry import Metric
 from arena.replay import plain
 
 
 def leaderboard_table(rows: list[Row], title: str = "Leaderboard") -> Table:
-    """Every mean shows its n: deals as ``deals/played`` (the n of the price), reward over ``played``."""
-    caption = Text("n: matches; deals: deals/played; price: mean over the deals; reward: mean over the played "
-                   "matches; rating: openskill ordinal (mu - 3 sigma); err: matches that failed",
+    """One column per metric the game declares, each with its n: a rate as ``successes/played rate``, a mean
+    with ``n=`` where it rests on fewer matches than were played; ``-`` where nothing defines it."""
+    metrics = rows[0].metrics if rows else ()
+    caption = Text("n: matches; a rate: successes/played; a mean: over the matches that define it (n= when "
+                   "fewer than played); reward: mean over the played matches; rating: openskill ordinal "
+                   "(mu - 3 sigma); err: matches that failed",
                    no_wrap=False, overflow="fold")  # wrapped at the table's width on a soft-wrapping console
     table = Table(title=plain(title), title_justify="left", pad_edge=False, box=box.SIMPLE_HEAD, caption=caption,
                   caption_justify="left")
     table.add_column("agent", no_wrap=True)
     table.add_column("role", no_wrap=True)
-    for col in ("n", "deals", "price", "reward", "rating", "err"):
-        table.add_column(col, justify="right", no_wrap=True)
+    for col in ("n", *(m.label for m in metrics), "reward", "rating", "err"):
+        table.add_column(plain(col), justify="right", no_wrap=True)
     for row in rows:
         played = row.played
         table.add_row(
             plain(row.agent), plain(row.role), str(row.matches),
-            f"{row.deals}/{played} {row.deal_rate:.0%}" if played else "-",
-            "-" if row.mean_price is None else f"{row.mean_price:.2f}",
+            *(_metric_cell(row, m, played) for m in metrics),
             f"{row.mean_reward:.3f}" if played else "-", "-" if row.rating is None else f"{row.rating:.2f}",
             str(row.errors) if row.errors else "",
         )
     return table
+
+
+def _metric_cell(row: Row, metric: Metric, played: int) -> str:
+    value, n = row.metric(metric.name), row.count(metric.name)
+    if not played or value is None:
+        return "-"
+    if metric.kind == "rate":
+        return f"{n}/{played} {metric.fmt.format(value)}"
+    return metric.fmt.format(value) + (f" n={n}" if n != played else "")
 
 
 def usage_line(records: list[dict[str, Any]]) -> str:

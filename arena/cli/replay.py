@@ -9,7 +9,7 @@ import typer
 
 from arena.cli.app import console, out
 from arena.errors import RunlogError
-from arena.replay import currencies, match_list, match_view
+from arena.replay import match_list, match_view, scenario_specs
 from arena.runlog import read_run
 
 
@@ -24,12 +24,12 @@ def replay(
 ) -> None:
     """Show what happened in a logged run."""
     header, records = read_run(run_dir, on_problem=lambda m: console.print(m, markup=False))
-    money = currencies(header)
+    scenarios = scenario_specs(header)
     if match is None:
         if as_json:
             print(json.dumps([r["match_id"] for r in records]))
             return
-        out.print(match_list(records, money, width=out.width))
+        out.print(match_list(records, scenarios, width=out.width))
         console.print(f"show one: arena replay {run_dir} --match <id>", markup=False)
         return
     found = [r for r in records if r["match_id"] == match] or [r for r in records if r["match_id"].startswith(match)]
@@ -40,4 +40,4 @@ def replay(
     if as_json:
         print(json.dumps(found[0], ensure_ascii=True))
         return
-    out.print(match_view(found[0], money.get(found[0].get("scenario"), "$")))
+    out.print(match_view(found[0], scenarios.get(str(found[0].get("scenario")))))

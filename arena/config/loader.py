@@ -7,29 +7,17 @@ value. ``load_any`` validates a single file of any kind (for ``arena validate``)
 
 from __future__ import annotations
 
-import difflib
 import os
-import re
-import types
-import typing
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar, Union
+from typing import Any
 
-from pydantic import BaseModel, ValidationError
-
-from arena.config.model_spec import FieldProblem
-from arena.config.models import (
-    SCENARIO_GAMES,
-    AgentCard,
-    NegotiationScenario,
-    ResolvedTournament,
-    ScriptedPolicy,
-    Tournament,
-)
+from arena.config.models import AgentCard, ResolvedTournament, Scenario, ScriptedPolicy, Tournament
+from arena.config.validation import _hint, _kind, validate_model
 from arena.config.yaml_source import Path_, YamlSource, read_yaml
-from arena.errors import ConfigError
+from arena.registry import default_game, game, known
 
-M = TypeVar("M", bound=BaseModel)
+__all__ = ["display_path", "file_kind", "load_agent", "load_any", "load_scenario", "load_tournament",
+           "validate_model"]
 
 KINDS = ("tournament", "scenario", "agent")
 
@@ -40,159 +28,6 @@ def display_path(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except (OSError, ValueError):
         return os.path.normpath(path)  # outside the working directory: as given, minus any '..'
-
-
-def validate_model(model: type[M], src: YamlSource, data: Any = None, base: Path_ = ()) -> M:
-    """``model.model_validate`` with pydantic's most telling error mapped onto the YAML source."""
-    data = src.data if data is None else data
-    if not isinstance(data, dict):
-        raise src.error(base, f"expected a mapping of {model.__name__} fields, got {_kind(data)}")
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise _translate(exc, model, src, data, base) from exc
-
-
-def _translate(exc: ValidationError, model: type[BaseModel], src: YamlSource, data: Any, base: Path_) -> ConfigError:
-    errors = exc.errors(include_url=False)
-    err = min(errors, key=_rank)  # stable: the first error of the most telling kind
-    loc = _data_loc(data, err["loc"])
-    message = err["msg"]
-    kind = err["type"]
-    at: Literal["value", "key"] = "value"
-    ctx = err.get("ctx") or {}
-    if isinstance(ctx.get("error"), FieldProblem):  # a model's check about one of its fields: point at that field
-        loc = (*loc, *ctx["error"].at)
-    if kind == "extra_forbidden":
-        message = f"unknown key{_suggest(model, err['loc'])}"
-        at = "key"
-    elif kind == "missing":
-        message = "required field is missing"
-    elif kind == "union_tag_invalid":
-        key = str(ctx.get("discriminator", "type")).strip("'")
-        tags = _quoted(str(ctx.get("expected_tags", "")))
-        loc = (*loc, key)
-        message = f"unknown {key} {ctx.get('tag')!r}{_hint(str(ctx.get('tag')), tags)} (one of: {', '.join(tags)})"
-    elif kind == "union_tag_not_found":
-        loc = (*loc, str(ctx.get("discriminator", "type")).strip("'"))
-        message = "required field is missing"
-    elif kind == "literal_error" and loc and loc[-1] == "schema_version":
-        message = f"unsupported schema_version {err.get('input')!r}; this Arena reads schema_version 1"
-    elif kind == "literal_error":
-        message += _hint(str(err.get("input")), _quoted(str(ctx.get("expected", ""))))
-    elif kind.endswith("_type") or kind.endswith("_parsing"):
-        message = re.sub(r" or instance of \w+", "", message)  # pydantic's class names mean nothing here
-        message = f"{message}, got {_kind(err.get('input'))}"
-        if kind == "bool_type":
-            message += "; write true or false"
-    elif message.startswith("Value error, "):
-        message = message[len("Value error, "):]
-    more = len(errors) - 1
-    if more:
-        message += f" (+{more} more)"
-    return src.error((*base, *loc), message, at=at)
-
-
-def _rank(err: Any) -> int:
-    """An unknown key first (often a misspelt required one), a missing field last (it has no line)."""
-    return {"extra_forbidden": 0, "missing": 2}.get(err["type"], 1)
-
-
-def _quoted(text: str) -> list[str]:
-    return re.findall(r"'([^']*)'", text)
-
-
-def _hint(given: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(given, choices, n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
-
-
-def _data_loc(data: Any, loc: tuple[Any, ...]) -> Path_:
-    """Drop pydantic's union-tag entries from ``loc`` so the path matches the YAML's own keys."""
-    out: list[str | int] = []
-    node = data
-    for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
-        elif isinstance(node, dict) and node.get("type") == part:
-            continue  # the discriminated union's tag, not a key of the file
-        else:
-            node = None
-        out.append(part)
-    return tuple(out)
-
-
-def _suggest(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
-    key = loc[-1] if loc else ""
-    fields = _fields_at(model, loc[:-1])
-    if not fields:
-        return ""
-    return f"{_hint(str(key), fields)} (allowed: {', '.join(sorted(fields))})"
-
-
-def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
-    """The keys allowed at pydantic's ``loc`` (which names a discriminated union's tag as a step)."""
-    current: Any = model
-    for part in loc:
-        current = _strip(current)
-        if _is_model(current):
-            info = current.model_fields.get(part) if isinstance(part, str) else None
-            if info is None:
-                return []
-            current = info.annotation
-        elif typing.get_origin(current) in (list, tuple, set, frozenset) and isinstance(part, int):
-            current = typing.get_args(current)[0]
-        elif typing.get_origin(current) is dict:
-            current = typing.get_args(current)[1]
-        elif typing.get_origin(current) in (Union, types.UnionType):
-            members = [m for m in typing.get_args(current) if _is_model(m) and part in _tags(m)]
-            if not members:
-                return []
-            current = members[0]
-        else:
-            return []
-    current = _strip(current)
-    return list(current.model_fields) if _is_model(current) else []
-
-
-def _strip(annotation: Any) -> Any:
-    """Unwrap ``Annotated[X, ...]`` and ``X | None`` down to X."""
-    while True:
-        if typing.get_origin(annotation) is Annotated:
-            annotation = typing.get_args(annotation)[0]
-            continue
-        if typing.get_origin(annotation) in (Union, types.UnionType):
-            args = [a for a in typing.get_args(annotation) if a is not type(None)]
-            if len(args) == 1:
-                annotation = args[0]
-                continue
-        return annotation
-
-
-def _is_model(value: Any) -> bool:
-    return isinstance(value, type) and issubclass(value, BaseModel)
-
-
-def _tags(model: type[BaseModel]) -> tuple[Any, ...]:
-    info = model.model_fields.get("type")
-    return typing.get_args(info.annotation) if info is not None else ()
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return f"boolean {value}"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        shown = value if len(value) <= 30 else value[:27] + "..."
-        return f"text {shown!r}"
-    return f"{type(value).__name__} {value!r}"
 
 
 # ---------------------------------------------------------------- per kind
@@ -213,20 +48,26 @@ def file_kind(src: YamlSource) -> str:
         return "tournament"
     if "policy" in data:
         return "agent"
-    if "game" in data or "deal_range" in data:
+    if "game" in data or _has_scenario_keys(data):
         return "scenario"
     raise src.error((), "cannot tell the file's kind: add 'kind: tournament|scenario|agent'")
 
 
-def load_scenario_source(src: YamlSource, warnings: list[str] | None = None) -> NegotiationScenario:
-    """Validate a scenario; what is playable but probably unmeant goes to ``warnings`` as located lines."""
+def _has_scenario_keys(data: dict[str, Any]) -> bool:
+    """A file without ``kind`` or ``game`` is a scenario of the default game if it has that game's own keys."""
+    own = set(game(default_game()).scenario_model.model_fields) - set(Scenario.model_fields)
+    return bool(own & set(data))
+
+
+def load_scenario_source(src: YamlSource, warnings: list[str] | None = None) -> Scenario:
+    """Validate a scenario by its game's model (``game:``, through the registry); what is playable but
+    probably unmeant goes to ``warnings`` as located lines."""
     data = src.data if isinstance(src.data, dict) else {}
-    game = data.get("game", "negotiation")
-    model = SCENARIO_GAMES.get(game) if isinstance(game, str) else None
-    if model is None:
-        hint = _hint(game, list(SCENARIO_GAMES)) if isinstance(game, str) else ""
-        raise src.error(("game",), f"unknown game {game!r}{hint} (one of: {', '.join(SCENARIO_GAMES)})")
-    scenario: NegotiationScenario = validate_model(model, src)  # type: ignore[assignment]
+    name = data.get("game", default_game())
+    if not isinstance(name, str) or name not in known():
+        hint = _hint(name, known()) if isinstance(name, str) else ""
+        raise src.error(("game",), f"unknown game {name!r}{hint} (one of: {', '.join(known())})")
+    scenario: Scenario = validate_model(game(name).scenario_model, src)
     if warnings is not None:
         warnings.extend(src.error(loc, f"warning: {text}").one_line() for loc, text in scenario.warnings())
     return scenario
@@ -237,13 +78,15 @@ def load_agent_source(src: YamlSource) -> AgentCard:
     card = validate_model(AgentCard, src)
     policy = card.policy
     if isinstance(policy, ScriptedPolicy) and card.roles != ["critic"]:  # a scripted critic ignores it
-        from arena.agents.scripted import STRATEGIES, STRATEGY_PARAMS  # lazy: config must not import the agents
-
-        if policy.strategy not in STRATEGIES:
-            hint = _hint(policy.strategy, list(STRATEGIES))
+        games = [game(name) for name in known()]
+        games = [g for g in games if not card.roles or set(card.roles) & set(g.roles)] or games
+        strategies = list(dict.fromkeys(s for g in games for s in g.strategies))
+        params = next((g.scripted_params(policy.strategy) for g in games if policy.strategy in g.strategies), None)
+        if params is None:
+            hint = _hint(policy.strategy, strategies)
             raise src.error(("policy", "strategy"), f"unknown scripted strategy {policy.strategy!r}{hint} "
-                            f"(one of: {', '.join(STRATEGIES)})")
-        validate_model(STRATEGY_PARAMS[policy.strategy], src, dict(policy.params), base=("policy", "params"))
+                            f"(one of: {', '.join(strategies)})")
+        validate_model(params, src, dict(policy.params), base=("policy", "params"))
     return card
 
 
@@ -252,7 +95,7 @@ def load_agent(path: str | Path) -> AgentCard:
     return load_agent_source(_read_kind(Path(path), "agent"))
 
 
-def load_scenario(path: str | Path) -> NegotiationScenario:
+def load_scenario(path: str | Path) -> Scenario:
     """Load and check one scenario."""
     return load_scenario_source(_read_kind(Path(path), "scenario"))
 
@@ -300,11 +143,15 @@ def _resolve(p: Path, src: YamlSource, warnings: list[str] | None = None) -> Res
     base = p.parent
     refs = _Refs(src, p, warnings)
 
-    scenarios: dict[str, NegotiationScenario] = {}
+    scenarios: dict[str, Scenario] = {}
     for i, ref in enumerate(t.scenarios):
         sc = refs.load(("scenarios", i), ref, "scenario")
         if sc.name in scenarios:
             raise src.error(("scenarios", i), f"two scenarios are named {sc.name!r}")
+        first = next(iter(scenarios.values()), sc)
+        if sc.game != first.game:
+            raise src.error(("scenarios", i), f"scenario {sc.name!r} is a {sc.game} scenario, {first.name!r} a "
+                            f"{first.game} one: a tournament plays one game")
         scenarios[sc.name] = sc
 
     game_roles = {role for sc in scenarios.values() for role in sc.roles}
@@ -341,21 +188,38 @@ def _resolve(p: Path, src: YamlSource, warnings: list[str] | None = None) -> Res
     critic = None
     fb = t.feedback
     if fb is not None:
+        fb = _check_feedback(src, fb, game(next(iter(scenarios.values())).game))
+        t = t.model_copy(update={"feedback": fb})
         if fb.critic:
             critic = add_card(("feedback", "critic"), fb.critic, "critic")
         if "human" in fb.arms:
             for name, sc in scenarios.items():
-                if len(sc.feedback_pool) < fb.suggestions:
+                if len(getattr(sc, "feedback_pool", [])) < fb.suggestions:
                     raise src.error(
                         ("feedback", "arms"),
                         f"arm 'human' needs at least {fb.suggestions} suggestions in the feedback_pool of scenario "
-                        f"{name!r} (it has {len(sc.feedback_pool)})",
+                        f"{name!r} (it has {len(getattr(sc, 'feedback_pool', []))})",
                     )
     return ResolvedTournament(
         source=src.path, tournament=t, scenarios=scenarios, agents=agents, players=players, critic=critic,
         moderator=moderator,
         agent_files={name: display_path(Path(where)) for name, where in origin.items()},
     )
+
+
+def _check_feedback(src: YamlSource, fb: Any, spec: Any) -> Any:
+    """The feedback section against the game: its roles for ``advise`` (stored as a list), its timings."""
+    advised = fb.advised_roles(spec.roles)
+    for role in advised:
+        if role not in spec.roles:
+            raise src.error(("feedback", "advise"), f"unknown role {role!r}{_hint(role, list(spec.roles))} "
+                            f"(the {spec.name} game's roles: {', '.join(spec.roles)}; or 'both')")
+    if not advised or len(set(advised)) != len(advised):
+        raise src.error(("feedback", "advise"), "name each advised role once")
+    if fb.when not in spec.feedback_timings:
+        raise src.error(("feedback", "when"), f"the {spec.name} game supports feedback "
+                        f"{' or '.join(spec.feedback_timings)}, not {fb.when}")
+    return fb.model_copy(update={"advise": list(advised)})
 
 
 class _Refs:

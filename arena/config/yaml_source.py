@@ -1,6 +1,6 @@
 """A safe YAML reader that remembers where every value came from.
 
-pydantic reports errors by field path (``players.seller[1]``); users need ``file:line:col``. So the
+pydantic reports errors by field path (``players.host[1]``); users need ``file:line:col``. So the
 reader walks PyYAML's node tree itself and records, for every key path, where its key and its value
 start. It also refuses what a plain ``yaml.safe_load`` silently accepts or chokes on: duplicate keys
 (the last one wins there), non-string keys, any tag outside YAML's core schema (on scalars, lists and
@@ -16,9 +16,9 @@ only booleans (``yes``, ``no``, ``on``, ``off`` are refused: write true/false, o
 numbers are plain decimal (``1:30``, ``010``, ``0o17``, ``0x1F``, ``0b1``, ``1_000``, ``1e3`` and ``-.5``
 are refused; ``90``, ``-3``, ``12.5``, ``1.5e+3``, ``.inf`` are numbers).
 
-    >>> src = parse_yaml("seller:\\n  cost: 8\\n", "s.yaml")
-    >>> src.data, src.where(("seller", "cost")), src.where(("seller", "cost"), at="key")
-    ({'seller': {'cost': 8}}, (2, 9), (2, 3))
+    >>> src = parse_yaml("memory:\\n  budget_tokens: 8\\n", "t.yaml")
+    >>> src.data, src.where(("memory", "budget_tokens")), src.where(("memory", "budget_tokens"), at="key")
+    ({'memory': {'budget_tokens': 8}}, (2, 18), (2, 3))
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ class YamlSource:
 
 
 def format_loc(loc: Path_) -> str:
-    """``("players", "seller", 1, "x")`` -> ``players.seller[1].x``."""
+    """``("players", "host", 1, "x")`` -> ``players.host[1].x``."""
     out = ""
     for part in loc:
         if isinstance(part, int):

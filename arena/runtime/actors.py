@@ -13,17 +13,19 @@ from typing import Any
 
 import ray
 
-from arena.agents.base import ActRequest, ActResult, CritiqueRequest, CritiqueResult
+from arena.core.protocol import ActRequest, ActResult, CritiqueRequest, CritiqueResult
 from arena.errors import ModelError
 
 
-def _load(card: dict[str, Any], kind: str) -> tuple[Any, Any]:
-    """The card (validated again on this side of the process boundary) and the policy it describes."""
+def _load(card: dict[str, Any], kind: str, game: str) -> tuple[Any, Any]:
+    """The card (validated again on this side of the process boundary) and the policy it describes, with
+    the runtime's model factory (the node's shared model actor for the embedded backend)."""
     from arena.agents.factory import build_critic, build_player
     from arena.config.models import AgentCard
+    from arena.runtime.model_actor import model_for
 
     parsed = AgentCard.model_validate(card)
-    return parsed, (build_critic if kind == "critic" else build_player)(parsed)
+    return parsed, (build_critic if kind == "critic" else build_player)(parsed, game, model_for)
 
 
 def _build_model_now(agent: Any) -> None:
@@ -42,8 +44,8 @@ def _build_model_now(agent: Any) -> None:
 
 @ray.remote(num_cpus=0)
 class PlayerActor:
-    def __init__(self, card: dict[str, Any]) -> None:
-        self.card, self.player = _load(card, "player")
+    def __init__(self, card: dict[str, Any], game: str) -> None:
+        self.card, self.player = _load(card, "player", game)
         _build_model_now(self.player)
 
     async def act(self, request: ActRequest) -> ActResult:
@@ -62,8 +64,8 @@ class ScriptedPlayerActor:
     call at a time is plenty for a policy this fast, and keeps it on the actor's main thread.
     """
 
-    def __init__(self, card: dict[str, Any]) -> None:
-        self.card, self.player = _load(card, "player")
+    def __init__(self, card: dict[str, Any], game: str) -> None:
+        self.card, self.player = _load(card, "player", game)
 
     def act(self, request: ActRequest) -> ActResult:
         return self.player.decide(request)
@@ -74,8 +76,8 @@ class ScriptedPlayerActor:
 
 @ray.remote(num_cpus=0)
 class CriticActor:
-    def __init__(self, card: dict[str, Any]) -> None:
-        self.card, self.critic = _load(card, "critic")
+    def __init__(self, card: dict[str, Any], game: str) -> None:
+        self.card, self.critic = _load(card, "critic", game)
         _build_model_now(self.critic)
 
     async def critique(self, request: CritiqueRequest) -> CritiqueResult:

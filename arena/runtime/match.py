@@ -1,9 +1,13 @@
-"""Play one match (one round) and one series (R rounds with memory) against player handles.
+"""Play one match (one round) and one series (R rounds with memory) against player handles, for any game.
 
-This is the only code that steps an env. It runs in the driver's event loop and awaits players and
-critics wherever they live (Ray actors, or in-process objects with ``--local``), so a turn costs one
-remote call. Failures of a player or critic end that match as ``error`` with the reason recorded; they
-never escape to the tournament.
+This is the only code that steps an env, and it uses only the AEC API: ``agent_iter``, ``last``, ``step``,
+the rewards ``last`` reports (summed per agent), ``infos[agent]["last_turn"]`` (what the log keeps of the
+turn just played) and ``info["outcome"]`` (the game's outcome, read from the last info seen). Everything
+else about the game comes from its :class:`~arena.registry.Game` spec (env, memory wording, judge).
+
+It runs in the driver's event loop and awaits players and critics wherever they live (Ray actors, or
+in-process objects with ``--local``), so a turn costs one remote call. Failures of a player or critic end
+that match as ``error`` with the reason recorded; they never escape to the tournament.
 """
 
 from __future__ import annotations
@@ -14,10 +18,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from arena.agents.base import ActRequest, ActResult, Critic, CritiqueRequest, Player, add_usage
 from arena.config.models import ResolvedTournament
-from arena.games import game_of
+from arena.core.protocol import ActRequest, ActResult, Critic, CritiqueRequest, Player, add_usage
 from arena.memory import Memory
+from arena.registry import game_of
 from arena.runlog import SCHEMA_VERSION, utc_now
 from arena.schedule import SeriesSpec, derive_seed
 
@@ -30,7 +34,8 @@ class MatchContext:
     players: Mapping[str, Player]
     critic: Critic | None = None
     run_id: str = ""
-    moderator: Any = None  # the LLM judge, built on first use when the tournament names one
+    model_factory: Any = None  # builds an LLM judge's model (the runtime's factory)
+    judge_cache: dict[str, Any] = field(default_factory=dict)  # the game's judge keeps its LLM here
 
 
 @dataclass
@@ -57,9 +62,16 @@ async def play_match(ctx: MatchContext, series: SeriesSpec, round_: int, state: 
     transcript: list[dict[str, Any]] = []
     usage: dict[str, dict[str, Any]] = {role: {} for role in agents}
     memory_text = {role: mem.render() for role, mem in state.memories.items()}
+    current_text = dict(memory_text)  # after_turn advice updates this, not the logged memory_before
+    fb = ctx.resolved.tournament.feedback
+    per_turn = fb is not None and fb.when == "after_turn"
     error: dict[str, Any] | None = None
+    returns: dict[str, float] = {role: 0.0 for role in agents}
+    outcome: dict[str, Any] = {}
     for turn, role in enumerate(env.agent_iter()):
-        observation, _reward, terminated, truncated, info = env.last()
+        observation, reward, terminated, truncated, info = env.last()
+        returns[role] = returns.get(role, 0.0) + float(reward)
+        outcome = dict(info.get("outcome", outcome))
         if terminated or truncated:
             env.step(None)
             continue
@@ -70,7 +82,7 @@ async def play_match(ctx: MatchContext, series: SeriesSpec, round_: int, state: 
             observation=observation["prompt"],
             info=info,
             memory=mem.kept() if mem else [],
-            memory_text=memory_text.get(role, ""),
+            memory_text=current_text.get(role, ""),
             seed=derive_seed(seed, f"{role}:{turn}"),
         )
         try:
@@ -83,20 +95,26 @@ async def play_match(ctx: MatchContext, series: SeriesSpec, round_: int, state: 
             error = {**result.error, "role": role}
             break
         env.step(result.text)
-        entry = env.bargain.dialogue[-1].to_dict() if env.bargain.dialogue else {}
-        entry.pop("text", None)
-        entry.pop("turn", None)
+        after = env.infos.get(role, {})
+        outcome = dict(after.get("outcome", outcome))
         turn_record = {"turn": len(transcript), "role": role, "agent": agents[role], "text": result.text,
-                       "player_how": result.how, **entry}
+                       "player_how": result.how, **after.get("last_turn", {})}
         if result.prompt is not None:
             turn_record["prompt"] = result.prompt
         transcript.append(turn_record)
-    outcome = dict(env.outcome)
-    if scenario.game == "negotiation":
-        outcome["moderator"] = await moderate(ctx, transcript, scenario, outcome, seed)
+        if per_turn and mem is not None:  # just-in-time advice: in this role's memory before its next turn
+            given = await feedback_for(ctx, series, role, mem, seed=seed, match_id=series.match_id(round_),
+                                       transcript=transcript, outcome=outcome, turn=turn_record["turn"])
+            mem.add_advice(round_, given["suggestions"])
+            current_text[role] = mem.render()
+            turn_record["feedback"] = given
+    if game.judge is not None:
+        card = ctx.resolved.agents[ctx.resolved.moderator] if ctx.resolved.moderator else None
+        outcome["moderator"] = await game.judge(transcript, scenario, outcome, seed=seed, card=card,
+                                                cache=ctx.judge_cache, model_factory=ctx.model_factory)
     rewards = {role: 0.0 for role in agents}
     if error is None:
-        rewards = {role: float(v) for role, v in env.bargain.rewards().items()}
+        rewards = {role: float(v) for role, v in returns.items()}
     env.close()
     return {
         "schema_version": SCHEMA_VERSION,
@@ -126,56 +144,34 @@ async def play_match(ctx: MatchContext, series: SeriesSpec, round_: int, state: 
     }
 
 
-async def moderate(
-    ctx: MatchContext, transcript: list[dict[str, Any]], scenario: Any, outcome: dict[str, Any], seed: int
-) -> dict[str, Any]:
-    """The moderator's verdict on the raw dialogue (the rule judge, or the tournament's LLM card),
-    logged beside the parser's outcome.
-
-    The parser stays authoritative; the verdict and an ``agrees`` flag let analysis count how often a
-    judge reading the plain words would have called the round differently (the paper's moderator).
-    """
-    from arena.agents.moderator import LLMModerator, RuleModerator
-
-    dialogue = [{"role": t["role"], "text": t["text"]} for t in transcript]
-    name = ctx.resolved.moderator
-    if name:
-        if ctx.moderator is None:
-            ctx.moderator = LLMModerator(ctx.resolved.agents[name])
-        verdict = (await ctx.moderator.judge(dialogue, scenario.to_params(), seed=seed)).to_dict()
-    else:
-        verdict = RuleModerator().judge(dialogue, scenario.to_params()).to_dict()
-    parser_state = "deal" if outcome.get("deal") or outcome.get("agreed_price") is not None else (
-        "ongoing" if outcome.get("reason") == "max_turns" else "no_deal")
-    verdict["agrees"] = verdict.get("state") == parser_state or (
-        parser_state == "ongoing" and verdict.get("state") == "no_deal")
-    return verdict
-
-
 async def feedback_for(
-    ctx: MatchContext, series: SeriesSpec, record: dict[str, Any], role: str, memory: Memory
+    ctx: MatchContext, series: SeriesSpec, role: str, memory: Memory, *, seed: int, match_id: str,
+    transcript: list[dict[str, Any]], outcome: dict[str, Any], turn: int | None = None,
 ) -> dict[str, Any]:
-    """The advice the advised ``role`` gets after a round, by the series' arm."""
+    """The advice the advised ``role`` gets after a round (``turn`` None) or after its turn ``turn``, by the
+    series' arm: none, a constant text, a sample of the scenario's human pool, or the critic's result."""
     fb = ctx.resolved.tournament.feedback
+    at = "" if turn is None else f":t{turn}"
     scenario = ctx.resolved.scenarios[series.scenario]
     if fb is None or series.arm == "none":
         return {"arm": series.arm, "suggestions": []}
     if series.arm == "constant":
         return {"arm": "constant", "suggestions": [fb.constant_text]}
     if series.arm == "human":
-        rng = random.Random(derive_seed(record["seed"], f"human:{role}"))
+        rng = random.Random(derive_seed(seed, f"human:{role}{at}"))
         return {"arm": "human", "suggestions": rng.sample(scenario.feedback_pool, fb.suggestions)}
     if ctx.critic is None:
         return {"arm": "ai", "suggestions": [], "error": _error("config", "no critic")}
     request = CritiqueRequest(
-        match_id=record["match_id"],
+        match_id=match_id,
         advised_role=role,
         scenario=scenario.model_dump(),
-        transcript=record["transcript"],
-        outcome={**record["outcome"], "rewards": record["rewards"]},
+        transcript=list(transcript),
+        outcome=outcome,
         memory=memory.kept(),
         max_suggestions=fb.suggestions,
-        seed=derive_seed(record["seed"], f"critic:{role}"),
+        seed=derive_seed(seed, f"critic:{role}{at}"),
+        turn=turn,
     )
     try:
         result = await ctx.critic.critique(request)
@@ -185,6 +181,8 @@ async def feedback_for(
         "arm": "ai", "critic": ctx.resolved.critic, "suggestions": result.suggestions[: fb.suggestions],
         "usage": result.usage,
     }
+    if result.ratings:
+        out["ratings"] = dict(result.ratings)
     if result.error:
         out["error"] = result.error
     return out
@@ -193,11 +191,12 @@ async def feedback_for(
 async def play_series(
     ctx: MatchContext, series: SeriesSpec, state: SeriesState, emit: Callable[[dict[str, Any]], None]
 ) -> None:
-    """Play the remaining rounds of a series in order, updating memory between rounds."""
+    """Play the remaining rounds of a series in order, updating memory between rounds (outcomes, and the
+    critic's advice when it advises ``after_round``)."""
     fb = ctx.resolved.tournament.feedback
     scenario = ctx.resolved.scenarios[series.scenario]
     game = game_of(scenario)
-    advised = fb.advised_roles() if fb else ()
+    advised = fb.advised_roles(game.roles) if fb else ()
     budget = ctx.resolved.tournament.memory.budget_tokens
     for role in advised:
         state.memories.setdefault(role, Memory(budget_tokens=budget))
@@ -207,9 +206,12 @@ async def play_series(
             for role in advised:
                 memory = state.memories[role]
                 memory.add_outcome(round_, game.outcome_text(role, record["outcome"], record["rewards"], scenario))
-                given = await feedback_for(ctx, series, record, role, memory)
-                memory.add_advice(round_, given["suggestions"])
-                record["feedback"][role] = given
+                if fb is not None and fb.when == "after_round":
+                    given = await feedback_for(
+                        ctx, series, role, memory, seed=record["seed"], match_id=record["match_id"],
+                        transcript=record["transcript"], outcome={**record["outcome"], "rewards": record["rewards"]})
+                    memory.add_advice(round_, given["suggestions"])
+                    record["feedback"][role] = given
         record["memory_after"] = {role: mem.to_dict() for role, mem in state.memories.items()}
         state.next_round = round_ + 1
         emit(record)

@@ -200,3 +200,12 @@ def chat_model_for(spec: ModelSpec) -> ChatModel:
     if spec.backend == "embedded":
         return RemoteChatModel(spec)
     return make_model(spec)
+
+
+def model_for(spec: ModelSpec) -> ChatModel:
+    """The runtime's model factory, injected into LLM agents and judges: the embedded model goes through
+    the node's shared model actor when Ray is up; anything else (and everything with ``--local``) is built
+    in-process."""
+    if ray.is_initialized() and spec.backend == "embedded":
+        return chat_model_for(spec)
+    return make_model(spec)

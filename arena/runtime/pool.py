@@ -146,6 +146,13 @@ def _join_failure(address: str, exc: BaseException, source: str | None) -> str:
     return f"cannot join the Ray cluster at {address}: {exc} (is the head running at that address?){hint}"
 
 
+def model_for(spec: Any) -> Any:
+    """The model factory agents get (imported on first use: it loads Ray, which ``--local`` need not)."""
+    from arena.runtime.model_actor import model_for as runtime_model_for
+
+    return runtime_model_for(spec)
+
+
 def build_context(resolved: ResolvedTournament, options: RunOptions) -> MatchContext:
     """Players and critic for every card of the run: actors under Ray, plain objects with --local."""
     # Build each policy once in the driver first: a bad card fails here with a clear error, not in an actor.
@@ -153,10 +160,11 @@ def build_context(resolved: ResolvedTournament, options: RunOptions) -> MatchCon
     # Players are the cards listed under `players`, whatever else they do: one card may also be the critic (or
     # the moderator), and then it gets a player and a critic, each built from the same card.
     playing = dict.fromkeys(name for names in resolved.players.values() for name in names)
-    local_players = {name: build_player(resolved.agents[name]) for name in playing}
-    local_critic = build_critic(resolved.agents[resolved.critic]) if resolved.critic else None
+    game = resolved.game
+    local_players = {name: build_player(resolved.agents[name], game, model_for) for name in playing}
+    local_critic = build_critic(resolved.agents[resolved.critic], game, model_for) if resolved.critic else None
     if options.local:
-        return MatchContext(resolved, local_players, local_critic)
+        return MatchContext(resolved, local_players, local_critic, model_factory=model_for)
 
     import ray
 
@@ -167,23 +175,23 @@ def build_context(resolved: ResolvedTournament, options: RunOptions) -> MatchCon
     actor_options: dict[str, Any] = {"max_concurrency": max(64, 4 * options.in_flight(resolved))}
     if env_vars:
         actor_options["runtime_env"] = {"env_vars": env_vars}
-    actors = {name: _player_actor(resolved.agents[name], actor_options) for name in local_players}
+    actors = {name: _player_actor(resolved.agents[name], game, actor_options) for name in local_players}
     critic_actor = (
-        CriticActor.options(**actor_options).remote(resolved.agents[resolved.critic].model_dump())
+        CriticActor.options(**actor_options).remote(resolved.agents[resolved.critic].model_dump(), game)
         if resolved.critic else None
     )
     ray.get([a.ping.remote() for a in actors.values()] + ([critic_actor.ping.remote()] if critic_actor else []))
     players = {name: RayPlayer(actor) for name, actor in actors.items()}
-    return MatchContext(resolved, players, RayCritic(critic_actor) if critic_actor else None)
+    return MatchContext(resolved, players, RayCritic(critic_actor) if critic_actor else None, model_factory=model_for)
 
 
-def _player_actor(card: AgentCard, options: dict[str, Any]) -> Any:
+def _player_actor(card: AgentCard, game: str, options: dict[str, Any]) -> Any:
     """A plain actor for a scripted card (cheaper per call), an async one for an LLM card (waits on I/O)."""
     from arena.runtime.actors import PlayerActor, ScriptedPlayerActor
 
     if isinstance(card.policy, ScriptedPolicy):
-        return ScriptedPlayerActor.remote(card.model_dump())
-    return PlayerActor.options(**options).remote(card.model_dump())
+        return ScriptedPlayerActor.remote(card.model_dump(), game)
+    return PlayerActor.options(**options).remote(card.model_dump(), game)
 
 
 def _key_env_vars(resolved: ResolvedTournament) -> dict[str, str]:

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from arena.agents.base import ActRequest
 from arena.agents.llm_player import LLMPlayer
 from arena.config import load_agent
-from arena.envs.negotiation import NegotiationEnv
-from arena.envs.negotiation_rules import NegotiationParams
-from arena.games import NEGOTIATION_REPLY
+from arena.core.protocol import ActRequest
+from arena.games.negotiation.env import NegotiationEnv
+from arena.games.negotiation.prompts import NEGOTIATION_REPLY
+from arena.games.negotiation.rules import NegotiationParams
+from arena.registry import game
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,7 +26,7 @@ def shipped_card_on(server_url: str, role: str, bounded: bool | None = None) -> 
         update={"backend": "openai", "model": "fake-model", "base_url": server_url, "api_key_env": "ARENA_TEST_KEY"}
     )
     update = {"model": model} if bounded is None else {"model": model, "bounded_offers": bounded}
-    return LLMPlayer(card.model_copy(update={"policy": card.policy.model_copy(update=update)}))
+    return LLMPlayer(card.model_copy(update={"policy": card.policy.model_copy(update=update)}), game("negotiation"))
 
 
 def act(player: LLMPlayer, role: str, *utterances: str) -> str:

@@ -37,14 +37,15 @@ def test_counts_and_means_by_hand():
     rows = {(r.agent, r.role): r for r in leaderboard(RECORDS)}
     a, b, c, d = rows[("A", "seller")], rows[("B", "buyer")], rows[("C", "buyer")], rows[("D", "seller")]
     # A: 3 matches, 1 error; of the 2 played, one deal at 16; rewards 0.6 + 0 over 2
-    assert (a.matches, a.errors, a.deals) == (3, 1, 1)
-    assert a.deal_rate == pytest.approx(1 / 2) and a.mean_price == pytest.approx(16.0)
+    assert (a.matches, a.errors, a.count("deal_rate")) == (3, 1, 1)
+    assert a.metric("deal_rate") == pytest.approx(1 / 2) and a.metric("mean_price") == pytest.approx(16.0)
     assert a.mean_reward == pytest.approx(0.3)
     # B: 3 matches, 1 error; deals at 16 and 12 in both played: mean price 14, rewards 0.4 + 0.8 over 2
-    assert (b.matches, b.errors, b.deals) == (3, 1, 2)
-    assert b.deal_rate == 1.0 and b.mean_price == pytest.approx(14.0) and b.mean_reward == pytest.approx(0.6)
-    assert c.deal_rate == 0.0 and c.mean_price is None and c.mean_reward == 0.0
-    assert d.mean_price == pytest.approx(12.0) and d.mean_reward == pytest.approx(0.2)
+    assert (b.matches, b.errors, b.count("deal_rate")) == (3, 1, 2)
+    assert b.metric("deal_rate") == 1.0 and b.metric("mean_price") == pytest.approx(14.0)
+    assert b.mean_reward == pytest.approx(0.6)
+    assert c.metric("deal_rate") == 0.0 and c.metric("mean_price") is None and c.mean_reward == 0.0
+    assert d.metric("mean_price") == pytest.approx(12.0) and d.mean_reward == pytest.approx(0.2)
     # sorted by role, then mean reward (best first)
     assert [(r.role, r.agent) for r in leaderboard(RECORDS)] == [
         ("buyer", "B"), ("buyer", "C"), ("seller", "A"), ("seller", "D")]

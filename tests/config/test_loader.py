@@ -14,9 +14,10 @@ import pytest
 
 from arena.config import load_agent, load_any, load_scenario, load_tournament
 from arena.config.loader import validate_model
-from arena.config.models import NegotiationScenario, ResolvedTournament
+from arena.config.models import ResolvedTournament
 from arena.config.yaml_source import MAX_DEPTH, parse_yaml, read_yaml
 from arena.errors import ConfigError
+from arena.games.negotiation.scenario import NegotiationScenario
 
 ROOT = Path(__file__).resolve().parents[2]
 REAL_FILES = sorted(str(p.relative_to(ROOT)) for p in [*ROOT.glob("scenarios/**/*.yaml"), *ROOT.glob("agents/*.yaml")])

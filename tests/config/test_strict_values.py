@@ -13,9 +13,10 @@ import pytest
 
 from arena.config.loader import validate_model
 from arena.config.model_spec import ModelSpec, looks_like_key
-from arena.config.models import AgentCard, NegotiationScenario, Tournament
+from arena.config.models import AgentCard, Tournament
 from arena.config.yaml_source import parse_yaml
 from arena.errors import ConfigError
+from arena.games.negotiation.scenario import NegotiationScenario
 
 NUMBER = "is not a plain decimal number"
 BOOL = "in YAML 1.1 but text in YAML 1.2: write true or false, or quote it for text"

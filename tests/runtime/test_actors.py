@@ -6,6 +6,7 @@ import pytest
 
 from arena.agents.llm_player import LLMPlayer
 from arena.config.models import AgentCard
+from arena.registry import game
 from arena.runtime.actors import _build_model_now
 
 UNSET = "ARENA_TEST_KEY_THAT_IS_NOT_SET"
@@ -18,7 +19,7 @@ def card(api_key_env: str | None) -> AgentCard:
 
 def test_the_model_client_is_built_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(UNSET, "k")
-    player = LLMPlayer(card(UNSET))
+    player = LLMPlayer(card(UNSET), game("negotiation"))
     _build_model_now(player)
     assert player._model is not None
 
@@ -26,6 +27,6 @@ def test_the_model_client_is_built_at_start(monkeypatch: pytest.MonkeyPatch) -> 
 def test_a_model_that_cannot_be_built_leaves_the_actor_starting(monkeypatch: pytest.MonkeyPatch) -> None:
     """The error waits for the first turn, where it becomes an error match, instead of killing the actor."""
     monkeypatch.delenv(UNSET, raising=False)
-    player = LLMPlayer(card(UNSET))
+    player = LLMPlayer(card(UNSET), game("negotiation"))
     _build_model_now(player)
     assert player._model is None

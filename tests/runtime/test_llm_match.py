@@ -11,6 +11,7 @@ import json
 import shutil
 from pathlib import Path
 
+import negotiation_replies as replies
 import pytest
 from fake_llm_server import status
 
@@ -25,14 +26,7 @@ TIP = "TIP-ALPHA: hold your price two turns longer."
 SECRET = "sk-test-DO-NOT-LOG-4242"
 
 
-def negotiator(request: dict, api: str) -> str:
-    text = json.dumps(request)
-    if "negotiation coach" in text:
-        return json.dumps({"tip1": TIP, "tip2": "Open with the item's value.", "tip3": "Stay polite."})
-    if "role of the seller" in text:
-        return json.dumps({"offer": 16, "accept": False, "message": "It is a fine balloon."})
-    accept = "$16" in text
-    return json.dumps({"offer": 12, "accept": accept, "message": "Deal." if accept else "Too much for me."})
+negotiator = replies.negotiator(TIP)
 
 
 def card(path: Path, name: str, role: str, backend: str, base_url: str, extra: str = "") -> str:

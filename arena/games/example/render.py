@@ -1,0 +1,14 @@
+"""How ``arena replay`` shows the example game: who found the secret, and each guess's answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def outcome_line(outcome: dict[str, Any], scenario: dict[str, Any]) -> str:
+    winner = outcome.get("winner")
+    return f"{winner} found {outcome.get('secret')}" if winner else f"nobody found {outcome.get('secret')}"
+
+
+def turn_details(turn: dict[str, Any], scenario: dict[str, Any]) -> list[str]:
+    return [f"guess {turn.get('guess')}: {turn.get('answer')}"] if "guess" in turn else []

@@ -1,0 +1,33 @@
+"""The example game's scenario file (``game: example``): the range of the secret and the turn cap."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from arena.config.models import Scenario
+from arena.games.example.rules import ROLES, GuessParams
+
+
+class GuessScenario(Scenario):
+    """A secret whole number from ``low`` to ``high``; ``max_turns`` guesses in all."""
+
+    game: Literal["example"] = "example"
+    low: int = Field(default=1, ge=-10**6, le=10**6)
+    high: int = Field(default=100, ge=-10**6, le=10**6)
+    max_turns: int = Field(default=10, ge=2, le=200, description="guesses in all (both players)")
+    feedback_pool: list[str] = Field(default_factory=list, description="suggestions for the 'human' arm")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> GuessScenario:
+        if self.high <= self.low:
+            raise ValueError(f"high ({self.high}) must be above low ({self.low})")
+        return self
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return ROLES
+
+    def to_params(self) -> GuessParams:
+        return GuessParams(low=self.low, high=self.high, max_turns=self.max_turns)

@@ -1,0 +1,153 @@
+"""The games Arena knows: one :class:`Game` spec per game, registered by name as a lazy ``"module:attr"``.
+
+A game is one folder, ``arena/games/<name>/``; one line here (or a ``register`` call in a user's own
+package) names the object that describes it. Why lazy: the registry is read by config validation, the
+CLI and the runtime, and a game's spec pulls in its env (PettingZoo), its prompts and its judge; looking a
+name up imports only that game, on first use, the way :mod:`arena.llm` imports a backend's SDK.
+
+The runtime, config, analysis and CLI know a game only through this spec; nothing there names one.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from arena.errors import ConfigError
+
+__all__ = ["Game", "Metric", "default_game", "game", "game_from", "game_of", "known", "register"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One figure a game declares, computed per match and role from the logged record.
+
+    ``value(record, role)`` is the match's value for that role, or None where it is not defined (a price
+    without a deal). A ``rate`` counts 1.0 as a success over the matches played (n = played) and may name
+    a ``count`` key for the successes; a ``mean`` averages the defined values (n = how many). ``fmt``
+    formats it in tables; ``higher_is_better`` says which way is good.
+    """
+
+    name: str
+    label: str
+    value: Callable[[dict[str, Any], str], float | None]
+    kind: str = "mean"  # mean | rate
+    fmt: str = "{:.2f}"
+    count: str | None = None
+    higher_is_better: bool = True
+
+
+@dataclass(frozen=True)
+class Game:
+    """What the generic runtime, config loader and LLM agents need to know about one game.
+
+    - ``roles``: the players' role names, in seat order.
+    - ``scenario_model``: the pydantic model of a scenario file (selected by its ``game:`` key); it has
+      ``name``, ``roles`` and ``feedback_pool``, ``warnings()``, and is what ``make_env`` receives.
+    - ``make_env(scenario)``: a fresh PettingZoo AEC env. The match loop uses only ``agent_iter``,
+      ``last``, ``step``, ``rewards``/``_cumulative_rewards`` and two documented keys of ``info``:
+      ``info["last_turn"]`` (the fields the log keeps for the turn just played) and, once the env is
+      done, ``info["outcome"]`` (the game's outcome dict, logged as the match's ``outcome``).
+    - ``outcome_text(role, outcome, rewards, scenario)``: one line for a role's memory after a round.
+    - ``reply_for(info, bounded)`` / ``reply_to_action(reply, info)``: the JSON shape an LLM player is
+      asked for where the backend constrains decoding, and how such a reply becomes the env's action.
+    - ``player_system(role, persona)``: the game's wording of an LLM player's system prompt head.
+    - ``critic_messages(request, persona)``: an LLM critic's chat messages for one finished round.
+    - ``scripted_player(strategy, params)`` / ``scripted_critic()`` / ``scripted_params(strategy)``: the
+      game's baselines, and the pydantic model that checks a card's ``policy.params`` (None: unknown).
+    - ``judge(ctx_cache, transcript, scenario, outcome, seed)`` (optional, async): a verdict logged as
+      ``outcome["moderator"]`` beside the env's own outcome.
+    - ``cli(app)`` (optional): adds the game's own commands to the ``arena`` CLI.
+    - ``outcome_line(outcome, scenario)`` / ``turn_details(turn, scenario)`` (optional): how ``arena replay``
+      shows a match's outcome and what the game read in a turn (``scenario``: the stored scenario dict).
+    - ``feedback_timings``: when a critic may advise in this game (``after_round``, ``after_turn``).
+    - ``metrics``: the figures analysis reports per agent and role (:class:`Metric`), beside the reward.
+    """
+
+    name: str
+    roles: tuple[str, ...]
+    scenario_model: type[Any]
+    make_env: Callable[[Any], Any]
+    outcome_text: Callable[[str, dict[str, Any], dict[str, float], Any], str]
+    reply_for: Callable[[dict[str, Any], bool], tuple[dict[str, Any], str]]
+    reply_to_action: Callable[[dict[str, Any], dict[str, Any]], str]
+    player_system: Callable[[str, str], list[str]]
+    critic_messages: Callable[[Any, str], list[dict[str, str]]]
+    scripted_player: Callable[[str, dict[str, float]], Any]
+    scripted_critic: Callable[[], Any]
+    scripted_params: Callable[[str], Any]
+    strategies: tuple[str, ...] = ()
+    judge: Callable[..., Any] | None = None
+    cli: Callable[[Any], None] | None = None
+    outcome_line: Callable[[dict[str, Any], dict[str, Any]], str] | None = None
+    turn_details: Callable[[dict[str, Any], dict[str, Any]], list[str]] | None = None
+    env_id: str | None = None
+    feedback_timings: tuple[str, ...] = ("after_round",)
+    metrics: tuple[Metric, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def game_from(name: str, *, prompts: Any, scripted: Any, render: Any = None, **fields: Any) -> Game:
+    """A :class:`Game` from a game folder's modules, by the template's names (``arena/games/example/``):
+    ``prompts.{outcome_text, reply_for, reply_to_action, player_system, critic_messages}``,
+    ``scripted.{Player, Critic, STRATEGY_PARAMS}`` and, if given, ``render.{outcome_line, turn_details}``;
+    ``fields`` gives the rest (``roles``, ``scenario_model``, ``make_env``, ``metrics``, ...)."""
+    named = {key: getattr(prompts, key) for key in
+             ("outcome_text", "reply_for", "reply_to_action", "player_system", "critic_messages")}
+    if render is not None:
+        named.update(outcome_line=render.outcome_line, turn_details=render.turn_details)
+    return Game(name=name, scripted_player=scripted.Player, scripted_critic=scripted.Critic,
+                scripted_params=scripted.STRATEGY_PARAMS.get, strategies=tuple(scripted.STRATEGY_PARAMS),
+                **named, **fields)
+
+
+_ENTRIES: dict[str, str] = {}
+_LOADED: dict[str, Game] = {}
+
+
+def register(name: str, entry: str) -> None:
+    """Register game ``name`` as ``"package.module:attr"`` (a :class:`Game`), imported on first lookup."""
+    if ":" not in entry:
+        raise ValueError(f"game entry {entry!r} must be 'module:attr'")
+    _ENTRIES[name] = entry
+    _LOADED.pop(name, None)
+
+
+def known() -> list[str]:
+    """The registered game names, in registration order."""
+    return list(_ENTRIES)
+
+
+def default_game() -> str:
+    """The game of a scenario file without a ``game:`` key (files older than the key): the first registered."""
+    return known()[0]
+
+
+def game(name: str) -> Game:
+    """The spec of game ``name``; an unknown name is a ConfigError naming the known ones."""
+    if name in _LOADED:
+        return _LOADED[name]
+    entry = _ENTRIES.get(name)
+    if entry is None:
+        close = difflib.get_close_matches(str(name), known(), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ConfigError(f"unknown game {name!r}{hint} (one of: {', '.join(known())})", field="game")
+    module, attr = entry.split(":", 1)
+    spec = getattr(importlib.import_module(module), attr)
+    if not isinstance(spec, Game) or spec.name != name:
+        raise ConfigError(f"game entry {entry!r} is not the Game spec of {name!r}", field="game")
+    _LOADED[name] = spec
+    return spec
+
+
+def game_of(scenario: Any) -> Game:
+    """The spec of a scenario's game (its ``game`` field)."""
+    return game(scenario.game)
+
+
+# Arena's own games: one line each.
+register("negotiation", "arena.games.negotiation.spec:GAME")
+register("example", "arena.games.example.spec:GAME")
