@@ -77,6 +77,16 @@ def metrics_of(records: list[dict[str, Any]]) -> tuple[Metric, ...]:
     return game(name).metrics if name in known() else ()
 
 
+CURVE_METRICS = ("deal_rate", "mean_price")
+
+
+def curves_fit(records: list[dict[str, Any]]) -> bool:
+    """Whether the learning curves fit the run's game: they still count a deal rate and a mean price (making
+    them follow any game's declared metrics is the rest of issue 12), so a game without those two metrics
+    gets no curves rather than a table of "0% deals" that would misreport it."""
+    return set(CURVE_METRICS) <= {m.name for m in metrics_of(records)}
+
+
 def leaderboard(records: list[dict[str, Any]]) -> list[Row]:
     """Rows sorted by mean reward (best first) within each role."""
     metrics = metrics_of(records)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from arena.analysis.curves import ArmRound, Curves, Interval, learning_curves
-from arena.analysis.leaderboard import leaderboard
+from arena.analysis.leaderboard import curves_fit, leaderboard
 from arena.analysis.plots import render_plots
 from arena.analysis.stats import ALPHA, MIN_N
 from arena.errors import RunlogError
@@ -79,28 +79,32 @@ def render_report(
         f"<h1>Arena report: {_e(run_id)}</h1>",
         _overview(header, records, curves),
     ]
-    parts.append("<h2>Learning curves</h2>")
-    parts.append('<p class="note">Mean deal price (over the series that closed a deal) and deal rate per round; '
-                 f"shaded: 95% interval across series where n &gt;= {MIN_N} (price: bootstrap, {curves.n_boot} "
-                 "resamples; deal rate: Clopper-Pearson), none below. Legends give each line's range of n "
-                 "(price: deals; deal rate: series).</p>")
-    plots = render_plots(curves)
-    parts.append(_img(plots["price"], "deal price per round"))
-    parts.append(_img(plots["deal_rate"], "deal rate per round"))
-    if "effect" in plots:
-        parts.append(_img(plots["effect"], "feedback effect on the deal price per round"))
-    parts.append("<h2>Per round</h2>")
-    parts.append(_per_round_html(curves))
-    if curves.effects:
-        parts.append(f"<h2>Feedback effect (each arm minus {_e(curves.control)})</h2>")
-        parts.append(_effects_note(curves))
-        parts.append(_effects_html(curves))
-    parts.append("<h2>Price against deal rate</h2>")
-    parts.append('<p class="note">Better prices can cost deals: the deal rate, the mean price and the '
-                 "advised player's reward per arm over all rounds (n: matches; price: deals; rounds of a series "
-                 "are not independent, so no interval), and the first and last round.</p>")
-    parts.append(_img(plots["tradeoff"], "mean deal price against deal rate per arm and round"))
-    parts.append(_summary_html(curves))
+    if curves_fit(list(records)):
+        parts.append("<h2>Learning curves</h2>")
+        parts.append('<p class="note">Mean deal price (over the series that closed a deal) and deal rate per round; '
+                     f"shaded: 95% interval across series where n &gt;= {MIN_N} (price: bootstrap, {curves.n_boot} "
+                     "resamples; deal rate: Clopper-Pearson), none below. Legends give each line's range of n "
+                     "(price: deals; deal rate: series).</p>")
+        plots = render_plots(curves)
+        parts.append(_img(plots["price"], "deal price per round"))
+        parts.append(_img(plots["deal_rate"], "deal rate per round"))
+        if "effect" in plots:
+            parts.append(_img(plots["effect"], "feedback effect on the deal price per round"))
+        parts.append("<h2>Per round</h2>")
+        parts.append(_per_round_html(curves))
+        if curves.effects:
+            parts.append(f"<h2>Feedback effect (each arm minus {_e(curves.control)})</h2>")
+            parts.append(_effects_note(curves))
+            parts.append(_effects_html(curves))
+        parts.append("<h2>Price against deal rate</h2>")
+        parts.append('<p class="note">Better prices can cost deals: the deal rate, the mean price and the '
+                     "advised player's reward per arm over all rounds (n: matches; price: deals; rounds of a series "
+                     "are not independent, so no interval), and the first and last round.</p>")
+        parts.append(_img(plots["tradeoff"], "mean deal price against deal rate per arm and round"))
+        parts.append(_summary_html(curves))
+    else:
+        parts.append('<p class="note">No learning curves: they count a deal rate and a mean price, which this '
+                     "game does not declare; the leaderboard below shows its own metrics.</p>")
     parts.append("<h2>Leaderboard</h2>")
     parts.append(_leaderboard_html(records))
     parts.append(_examples_html(records, curves))

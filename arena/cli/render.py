@@ -8,7 +8,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from arena.analysis.leaderboard import Row
+from arena.analysis.leaderboard import Row, curves_fit
 from arena.registry import Metric
 from arena.replay import plain
 
@@ -63,6 +63,6 @@ def self_play_table(header: dict[str, Any], records: list[dict[str, Any]], n_boo
     from arena.cli.curves_table import per_round_table
 
     ok = [r for r in records if r.get("status") == "ok"]
-    if not ok:
+    if not ok or not curves_fit(records):
         return None
     return per_round_table(learning_curves(header, records, n_boot=n_boot))

@@ -128,3 +128,15 @@ def test_the_leaderboard_reports_the_games_own_metrics(tmp_path: Path) -> None:
     turns = sum(r["outcome"]["turns"] for r in linear) / 18
     assert rows["example-linear"]["mean_turns"] == round(turns, 4)
     assert not any("deal" in key or "price" in key for key in rows["example-linear"])
+
+
+def test_no_deal_curves_for_a_game_without_deals(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The learning curves still count deals and prices: a game that declares neither gets none, not "0% deals"."""
+    run_dir, _ = play(tmp_path, "local", local=True)
+    capsys.readouterr()
+    assert run_cli("leaderboard", str(run_dir)) == 0
+    assert run_cli("report", str(run_dir)) == 0
+    out, err = capsys.readouterr()
+    page = (run_dir / "report.html").read_text()
+    assert "wins" in out and "Per round" not in out and "deals" not in out + err
+    assert "No learning curves" in page and "deal rate per round" not in page
