@@ -22,7 +22,8 @@ The GGUF's own chat template (chatml) is used, so no prompt format is hard-coded
 
 Seeds: ``create_chat_completion(seed=...)`` re-seeds the sampler per call; a call without a seed takes
 the next seed from the model's own deterministic sequence (started from ``LOAD_SEED``), so a run
-replays only when every call passes its seed, which the players do.
+replays only when every call passes its seed, which the players do. A seeded call's text must also not
+depend on the call before it (the KV cache it leaves behind): see :func:`_keep_prompt_tail_batched`.
 """
 
 from __future__ import annotations
@@ -94,6 +95,36 @@ def default_threads() -> int:
         return os.cpu_count() or 1
 
 
+def _keep_prompt_tail_batched(llama: Any) -> None:
+    """Make a call's text independent of the call before it: never decode a prompt's last token alone.
+
+    llama-cpp-python's ``generate`` keeps the KV cache of the previous call and decodes only the new
+    prompt's uncached suffix; when the whole prompt is cached (the previous call had the same prompt, as
+    the two arms of a pairing do in round 1) it replays just the last prompt token, in a batch of one.
+    llama.cpp's CPU kernels compute that one-token batch's logits differently from the same row inside a
+    longer batch (measured on SmolLM2: up to 0.55 apart; every split into batches of 2 or more tokens
+    gives bit-identical logits), so the first sampled token, and from there the whole reply, depended
+    on the previous call: 9 of 30 seeded calls changed text. Trimming the cache so that at least the
+    last two prompt tokens are decoded together keeps the prefix reuse and costs one token.
+    """
+    generate = llama.generate
+
+    def generate_with_batched_tail(tokens: Any, *args: Any, **kwargs: Any) -> Any:
+        tokens = list(tokens)
+        cached = int(llama.n_tokens)
+        if cached and len(tokens) >= 2:
+            shared = 0
+            for have, want in zip(llama.input_ids[:cached].tolist(), tokens, strict=False):
+                if have != want:
+                    break
+                shared += 1
+            if shared >= len(tokens) - 1:  # the cache holds all but at most one prompt token
+                llama.n_tokens = len(tokens) - 2  # generate() then decodes the last two as one batch
+        return generate(tokens, *args, **kwargs)
+
+    llama.generate = generate_with_batched_tail
+
+
 def load_engine(spec: ModelSpec) -> Engine:
     """Load (once per process and loading settings) the GGUF the spec names."""
     llama_cpp = _import_sdk("llama_cpp", "llama-cpp-python", spec.model)
@@ -117,6 +148,7 @@ def load_engine(spec: ModelSpec) -> Engine:
             )
         except (ValueError, RuntimeError, OSError) as exc:
             raise ModelError(f"cannot load {path.name}: {short(str(exc))}", kind="config", model=spec.model) from exc
+        _keep_prompt_tail_batched(llama)
         load_s = time.perf_counter() - start
         rss_after = _rss_bytes()
         delta = rss_after - rss_before if rss_after is not None and rss_before is not None else None
