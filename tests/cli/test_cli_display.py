@@ -24,13 +24,6 @@ def _eur_tournament(tmp_path: Path) -> Path:
     return tmp_path / "t.yaml"
 
 
-@pytest.fixture(scope="module")
-def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    logs = tmp_path_factory.mktemp("logs")
-    assert cli("run", str(BALLOON), "--local", "--logs-dir", str(logs), "--run-id", "demo") == 0
-    return logs / "demo"
-
-
 def test_replay_shows_the_scenarios_currency(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli("run", str(_eur_tournament(tmp_path)), "--local", "--logs-dir", str(tmp_path), "--run-id", "eur") == 0
     records = [json.loads(line) for line in (tmp_path / "eur" / "matches.jsonl").read_text().splitlines()]

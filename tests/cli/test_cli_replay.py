@@ -12,13 +12,6 @@ ROOT = Path(__file__).resolve().parents[2]
 BALLOON = ROOT / "scenarios" / "negotiation" / "balloon-scripted.yaml"
 
 
-@pytest.fixture(scope="module")
-def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    logs = tmp_path_factory.mktemp("logs")
-    assert cli("run", str(BALLOON), "--local", "--logs-dir", str(logs), "--run-id", "demo") == 0
-    return logs / "demo"
-
-
 def test_run_prints_progress_and_leaderboard(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = cli("run", str(BALLOON), "--local", "--logs-dir", str(tmp_path), "--run-id", "x")
     out, err = capsys.readouterr()

@@ -101,13 +101,18 @@ def test_no_warning_when_the_range_lies_between_cost_and_budget(at) -> None:
     assert found == []
 
 
-def test_a_tournament_reports_its_scenarios_warnings_in_the_scenario(at, tmp_path: Path) -> None:
-    at("cost: 8", "cost: 12")
+def tournament_of(tmp_path: Path, scenarios: str) -> None:
+    """``t.yaml``: the given scenarios between two scripted cards, beside them in ``tmp_path``."""
     for role in ("seller", "buyer"):
         (tmp_path / f"{role}.yaml").write_text(f"kind: agent\nname: {role}\nroles: [{role}]\n"
                                                "policy: {type: scripted, strategy: fair}\n")
-    (tmp_path / "t.yaml").write_text("kind: tournament\nname: t\nscenarios: [s.yaml, s.yaml]\n"
+    (tmp_path / "t.yaml").write_text(f"kind: tournament\nname: t\nscenarios: [{scenarios}]\n"
                                      "players: {seller: [seller.yaml], buyer: [buyer.yaml]}\n")
+
+
+def test_a_tournament_reports_its_scenarios_warnings_in_the_scenario(at, tmp_path: Path) -> None:
+    at("cost: 8", "cost: 12")
+    tournament_of(tmp_path, "s.yaml, s.yaml")
     found: list[str] = []
     with pytest.raises(ConfigError, match="two scenarios are named 's'"):  # loaded once, warned once
         load_any(tmp_path / "t.yaml", warnings=found)
@@ -129,11 +134,7 @@ def test_validate_prints_the_warning_and_still_passes(at, capsys: pytest.Capture
 def test_run_prints_the_scenarios_warning_on_stderr_and_plays(at, tmp_path: Path,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
     at("cost: 8", "cost: 12")
-    for role in ("seller", "buyer"):
-        (tmp_path / f"{role}.yaml").write_text(f"kind: agent\nname: {role}\nroles: [{role}]\n"
-                                               "policy: {type: scripted, strategy: fair}\n")
-    (tmp_path / "t.yaml").write_text("kind: tournament\nname: t\nscenarios: [s.yaml]\n"
-                                     "players: {seller: [seller.yaml], buyer: [buyer.yaml]}\n")
+    tournament_of(tmp_path, "s.yaml")
     assert run_cli("run", "t.yaml", "--local", "--logs-dir", str(tmp_path / "logs")) == 0
     out, err = capsys.readouterr()
     assert SELLER_WARNING in err.splitlines()
