@@ -17,13 +17,11 @@ from typing import Any
 from arena.config.model_spec import ModelSpec
 from arena.errors import ModelError
 from arena.llm.base import (
+    Call,
     Completion,
-    PerLoop,
-    _import_sdk,
-    api_key_for,
+    SdkChatModel,
     check_anthropic_base_url,
     schema_name,
-    short,
     translate_sdk_error,
 )
 
@@ -54,47 +52,36 @@ def sampling_params(spec: ModelSpec, temperature: float | None) -> dict[str, flo
     return out
 
 
-class AnthropicChatModel:
+class AnthropicChatModel(SdkChatModel):
     """``ChatModel`` over ``anthropic.AsyncAnthropic``; one client per player actor."""
 
+    SDK = ("anthropic", "anthropic")
+    REPLY = "a message"
+    FINISH_FIELD = "stop_reason"
+    FINISH = _FINISH
+
     def __init__(self, spec: ModelSpec) -> None:
-        self.spec = spec
         check_anthropic_base_url(spec)
-        self._sdk = _import_sdk("anthropic", "anthropic", spec.model)
-        self._key = api_key_for(spec)
-        self._clients: PerLoop[Any] = PerLoop(self._new_client)
+        super().__init__(spec)
         self._new_client()  # fail now, not on the first call, if the SDK rejects the settings
 
-    def _new_client(self) -> Any:
-        return self._sdk.AsyncAnthropic(
-            base_url=self.spec.base_url,
-            api_key=self._key,
-            timeout=self.spec.timeout_s,
-            max_retries=self.spec.max_retries,
-        )
+    def _client(self, **settings: Any) -> Any:
+        return self._sdk.AsyncAnthropic(**settings)
 
-    async def complete(
-        self,
-        messages: list[dict[str, str]],
-        *,
-        max_tokens: int | None = None,
-        temperature: float | None = None,
-        seed: int | None = None,
-        stop: list[str] | None = None,
-        json_schema: dict[str, Any] | None = None,
-    ) -> Completion:
+    async def _complete(self, messages: list[dict[str, str]], call: Call) -> Completion:
         """One message; see :class:`arena.llm.base.ChatModel`. ``seed`` is ignored (no API support)."""
         spec = self.spec
         system, chat = split_system(messages)
         if not chat:
             raise ModelError("the Messages API needs at least one user message", kind="config", model=spec.model)
-        structured = json_schema is not None and spec.structured == "auto"
+        structured = self.structured(call)
+        json_schema, stop = call.json_schema, call.stop
         kwargs: dict[str, Any] = {
             "model": spec.model,
             "messages": chat,
-            "max_tokens": max_tokens if max_tokens is not None else spec.max_tokens,
+            "max_tokens": call.max_tokens if call.max_tokens is not None else spec.max_tokens,
         }
-        sampling = sampling_params(spec, temperature)
+        sampling = sampling_params(spec, call.temperature)
         if sampling:
             kwargs["extra_body"] = sampling
         if system is not None:
@@ -124,43 +111,16 @@ class AnthropicChatModel:
         except (self._sdk.AnthropicError, ValueError) as exc:
             raise translate_sdk_error(exc, self._sdk, model=spec.model, secret=self._key) from exc
         latency = time.perf_counter() - start
-        return self._to_completion(response, latency, structured, tool_name)
+        return self._to_completion(response, latency, structured)
 
-    def _to_completion(self, response: Any, latency: float, structured: bool, tool_name: str) -> Completion:
+    def _read(self, response: Any, structured: bool) -> tuple[Any, str, int, int, Any]:
         """Text blocks joined, or the forced tool's input as JSON text."""
-        model = self.spec.model
-        try:
-            blocks = list(response.content or [])
-            if structured:
-                inputs = [b.input for b in blocks if getattr(b, "type", None) == "tool_use"]
-                text = json.dumps(inputs[0], ensure_ascii=False) if inputs else ""
-            else:
-                text = "".join(b.text for b in blocks if getattr(b, "type", None) == "text")
-            stop_reason = str(response.stop_reason or "end_turn")
-            usage = response.usage
-            prompt_tokens = int(getattr(usage, "input_tokens", 0) or 0)
-            completion_tokens = int(getattr(usage, "output_tokens", 0) or 0)
-            served_by = getattr(response, "model", None) or model
-        except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
-            raise ModelError(
-                f"response is not a message ({type(exc).__name__}: {short(str(exc), 120)})",
-                kind="bad_response",
-                model=model,
-            ) from exc
-        if not text.strip():
-            raise ModelError(f"the reply has no text (stop_reason={stop_reason})", kind="empty", model=model)
-        return Completion(
-            text=text,
-            prompt_tokens=prompt_tokens,
-            completion_tokens=completion_tokens,
-            latency_s=latency,
-            finish_reason=_FINISH.get(stop_reason, stop_reason),
-            model=str(served_by),
-            structured=structured,
-        )
-
-    async def aclose(self) -> None:
-        """Close the connection pool (optional hook)."""
-        client = self._clients.current()
-        if client is not None:
-            await client.close()
+        blocks = list(response.content or [])
+        if structured:
+            inputs = [b.input for b in blocks if getattr(b, "type", None) == "tool_use"]
+            text = json.dumps(inputs[0], ensure_ascii=False) if inputs else ""
+        else:
+            text = "".join(b.text for b in blocks if getattr(b, "type", None) == "text")
+        usage = response.usage
+        return (text, str(response.stop_reason or "end_turn"), int(getattr(usage, "input_tokens", 0) or 0),
+                int(getattr(usage, "output_tokens", 0) or 0), getattr(response, "model", None))

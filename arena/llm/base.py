@@ -26,14 +26,16 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
+from typing import Any, Generic, TypeVar
 
 from arena.config.model_spec import ModelSpec
 from arena.errors import ModelError
 
 __all__ = [
     "BACKENDS",
+    "Call",
     "ChatModel",
+    "SdkChatModel",
     "Completion",
     "api_key_for",
     "check_ready",
@@ -78,16 +80,32 @@ class Completion:
         return cls(**data)
 
 
-@runtime_checkable
-class ChatModel(Protocol):
-    """A language model that answers a chat. ``None`` arguments mean "use the card's value".
+@dataclass(frozen=True)
+class Call:
+    """One request's settings beside its messages; ``None`` means "use the card's value"."""
+
+    max_tokens: int | None = None
+    temperature: float | None = None
+    seed: int | None = None
+    stop: list[str] | None = None
+    json_schema: dict[str, Any] | None = None
+
+
+class ChatModel:
+    """A language model that answers a chat: the base of every backend. ``None`` arguments mean "use
+    the card's value".
 
     ``json_schema`` asks for a reply that is JSON matching the schema, where the backend can constrain
     decoding and the spec says ``structured: auto``; otherwise the call runs as free text and the
     caller's parser reads the reply. ``seed`` is honoured where the backend supports it (embedded,
     OpenAI-compatible servers) and ignored elsewhere. Failures raise :class:`ModelError` after the
     backend's own retries.
+
+    The keyword signature is written once, here; a backend implements :meth:`_complete`, which gets the
+    settings as one :class:`Call` (so four backends do not each repeat five keyword arguments).
     """
+
+    spec: ModelSpec
 
     async def complete(
         self,
@@ -98,7 +116,76 @@ class ChatModel(Protocol):
         seed: int | None = None,
         stop: list[str] | None = None,
         json_schema: dict[str, Any] | None = None,
-    ) -> Completion: ...
+    ) -> Completion:
+        return await self._complete(messages, Call(max_tokens, temperature, seed, stop, json_schema))
+
+    async def _complete(self, messages: list[dict[str, str]], call: Call) -> Completion:
+        raise NotImplementedError
+
+    def structured(self, call: Call) -> bool:
+        """Whether this call's decoding is constrained to its schema (a schema, and ``structured: auto``)."""
+        return call.json_schema is not None and self.spec.structured == "auto"
+
+
+class SdkChatModel(ChatModel):
+    """A backend over a vendor SDK's async client: the SDK imported on construction (a missing package
+    is a one-line install hint), the API key read once, one client per event loop (:class:`PerLoop`).
+
+    Subclasses name the SDK (``SDK``: module, pip package), build its client in :meth:`_client` and pick
+    the fields out of a response in :meth:`_read`.
+    """
+
+    SDK: tuple[str, str]
+    REPLY = "a reply"  # what a response should have been, for the error text
+    FINISH_FIELD = "finish_reason"  # the SDK's name of the stop reason
+    FINISH: dict[str, str] = {}  # the SDK's stop reasons in OpenAI's vocabulary (the log's)
+
+    def __init__(self, spec: ModelSpec) -> None:
+        self.spec = spec
+        self._sdk = _import_sdk(*self.SDK, spec.model)
+        self._key = api_key_for(spec)
+        self._clients: PerLoop[Any] = PerLoop(self._new_client)
+
+    def _new_client(self) -> Any:
+        return self._client(base_url=self.spec.base_url, api_key=self._key, timeout=self.spec.timeout_s,
+                            max_retries=self.spec.max_retries)
+
+    def _client(self, **settings: Any) -> Any:
+        raise NotImplementedError
+
+    def _read(self, response: Any, structured: bool) -> tuple[Any, str, int, int, Any]:
+        """(text, finish reason in the SDK's words, prompt tokens, completion tokens, serving model)."""
+        raise NotImplementedError
+
+    def _to_completion(self, response: Any, latency: float, structured: bool) -> Completion:
+        """Read the reply defensively: a non-conforming server gives a str or a half-filled object, which
+        is a ``bad_response``; a reply without text is ``empty`` (both counted in the run summary)."""
+        model = self.spec.model
+        try:
+            text, finish, prompt_tokens, completion_tokens, served_by = self._read(response, structured)
+        except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
+            raise ModelError(
+                f"response is not {self.REPLY} ({type(exc).__name__}: {short(str(exc), 120)})",
+                kind="bad_response",
+                model=model,
+            ) from exc
+        if not isinstance(text, str) or not text.strip():
+            raise ModelError(f"the reply has no text ({self.FINISH_FIELD}={finish})", kind="empty", model=model)
+        return Completion(
+            text=text,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            latency_s=latency,
+            finish_reason=self.FINISH.get(finish, finish),
+            model=str(served_by or model),
+            structured=structured,
+        )
+
+    async def aclose(self) -> None:
+        """Close the connection pool (optional hook)."""
+        client = self._clients.current()
+        if client is not None:
+            await client.close()
 
 
 def _import_sdk(module: str, package: str, model: str | None) -> ModuleType:

@@ -39,7 +39,7 @@ from typing import Any
 
 from arena.config.model_spec import ModelSpec
 from arena.errors import ModelError
-from arena.llm.base import Completion, PerLoop, _import_sdk, find_gguf, short
+from arena.llm.base import Call, ChatModel, Completion, PerLoop, _import_sdk, find_gguf, short
 
 LOAD_SEED = 1  # not 0: Llama() treats a falsy seed as "random" (LLAMA_DEFAULT_SEED)
 
@@ -156,7 +156,7 @@ def load_engine(spec: ModelSpec) -> Engine:
         return engine
 
 
-class EmbeddedChatModel:
+class EmbeddedChatModel(ChatModel):
     """``ChatModel`` over the embedded SmolLM2. Loads on construction (about 0.2 s, once per process)."""
 
     def __init__(self, spec: ModelSpec) -> None:
@@ -174,32 +174,23 @@ class EmbeddedChatModel:
             "n_ctx": self.spec.n_ctx,
         }
 
-    async def complete(
-        self,
-        messages: list[dict[str, str]],
-        *,
-        max_tokens: int | None = None,
-        temperature: float | None = None,
-        seed: int | None = None,
-        stop: list[str] | None = None,
-        json_schema: dict[str, Any] | None = None,
-    ) -> Completion:
+    async def _complete(self, messages: list[dict[str, str]], call: Call) -> Completion:
         """One chat completion; see :class:`arena.llm.base.ChatModel`."""
         spec = self.spec
-        structured = json_schema is not None and spec.structured == "auto"
+        structured = self.structured(call)
         kwargs: dict[str, Any] = {
             "messages": messages,
-            "max_tokens": max_tokens if max_tokens is not None else spec.max_tokens,
-            "temperature": temperature if temperature is not None else spec.temperature,
+            "max_tokens": call.max_tokens if call.max_tokens is not None else spec.max_tokens,
+            "temperature": call.temperature if call.temperature is not None else spec.temperature,
         }
         if spec.top_p is not None:
             kwargs["top_p"] = spec.top_p
-        if seed is not None:
-            kwargs["seed"] = seed
-        if stop:
-            kwargs["stop"] = stop
+        if call.seed is not None:
+            kwargs["seed"] = call.seed
+        if call.stop:
+            kwargs["stop"] = call.stop
         if structured:
-            kwargs["response_format"] = {"type": "json_object", "schema": json_schema}
+            kwargs["response_format"] = {"type": "json_object", "schema": call.json_schema}
         async with self.engine.loop_locks.get():
             start = time.perf_counter()
             response = await asyncio.to_thread(self._run, kwargs)

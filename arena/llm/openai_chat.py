@@ -9,11 +9,11 @@ run summary counts. The key is read from the env var the card names and is scrub
 from __future__ import annotations
 
 import time
+from dataclasses import asdict
 from typing import Any
 
 from arena.config.model_spec import ModelSpec
-from arena.errors import ModelError
-from arena.llm.base import Completion, PerLoop, _import_sdk, api_key_for, schema_name, short, translate_sdk_error
+from arena.llm.base import Call, Completion, SdkChatModel, schema_name, translate_sdk_error
 
 
 def is_hosted_openai(spec: ModelSpec) -> bool:
@@ -76,50 +76,35 @@ def _refuses_schema(exc: Any, spec: ModelSpec) -> bool:
     return any(word in str(exc) for word in ("response_format", "json_schema", "json_object"))
 
 
-class OpenAIChatModel:
+class OpenAIChatModel(SdkChatModel):
     """``ChatModel`` over ``openai.AsyncOpenAI``.
 
     The client (and its connection pool) lives as long as this object; build one per player actor,
     not one per call.
     """
 
+    SDK = ("openai", "openai")
+    REPLY = "a chat completion"
+
     def __init__(self, spec: ModelSpec) -> None:
-        self.spec = spec
-        self._sdk = _import_sdk("openai", "openai", spec.model)
-        self._key = api_key_for(spec)
-        self._clients: PerLoop[Any] = PerLoop(self._new_client)
+        super().__init__(spec)
         self._schema_format = "json_schema"  # becomes json_object if the server refuses json_schema
         self._schema_checked = False  # until the first structured call to a compatible server succeeds
         self._new_client()  # fail now, not on the first call, if the SDK rejects the settings
 
-    def _new_client(self) -> Any:
-        return self._sdk.AsyncOpenAI(
-            base_url=self.spec.base_url,
-            api_key=self._key,
-            timeout=self.spec.timeout_s,
-            max_retries=self.spec.max_retries,
-        )
+    def _client(self, **settings: Any) -> Any:
+        return self._sdk.AsyncOpenAI(**settings)
 
-    async def complete(
-        self,
-        messages: list[dict[str, str]],
-        *,
-        max_tokens: int | None = None,
-        temperature: float | None = None,
-        seed: int | None = None,
-        stop: list[str] | None = None,
-        json_schema: dict[str, Any] | None = None,
-    ) -> Completion:
+    async def _complete(self, messages: list[dict[str, str]], call: Call) -> Completion:
         """One chat completion; see :class:`arena.llm.base.ChatModel`."""
         spec = self.spec
-        structured = json_schema is not None and spec.structured == "auto"
-        call = dict(messages=messages, max_tokens=max_tokens, temperature=temperature, seed=seed, stop=stop,
-                    json_schema=json_schema if structured else None)
+        structured = self.structured(call)
+        request = {**asdict(call), "messages": messages, "json_schema": call.json_schema if structured else None}
         start = time.perf_counter()
         try:
-            kwargs = build_request(spec, **call, schema_format=self._schema_format)
+            kwargs = build_request(spec, **request, schema_format=self._schema_format)
             if structured and not self._schema_checked and not is_hosted_openai(spec):
-                response = await self._probe(kwargs, call)
+                response = await self._probe(kwargs, request)
             else:
                 response = await self._create(kwargs)
         except (self._sdk.OpenAIError, ValueError) as exc:
@@ -127,7 +112,7 @@ class OpenAIChatModel:
         latency = time.perf_counter() - start
         return self._to_completion(response, latency, structured)
 
-    async def _probe(self, kwargs: dict[str, Any], call: dict[str, Any]) -> Any:
+    async def _probe(self, kwargs: dict[str, Any], request: dict[str, Any]) -> Any:
         """The first structured call to a compatible server: does it take OpenAI's json_schema format?
 
         llama.cpp's Python server answers json_schema with a 500 but takes ``json_object`` + ``schema``. The
@@ -141,7 +126,7 @@ class OpenAIChatModel:
         except sdk.OpenAIError as exc:
             if isinstance(exc, sdk.APIStatusError) and _refuses_schema(exc, spec):
                 try:
-                    response = await self._create(build_request(spec, **call, schema_format="json_object"))
+                    response = await self._create(build_request(spec, **request, schema_format="json_object"))
                 except sdk.OpenAIError:
                     raise exc from None
                 self._schema_format = "json_object"
@@ -158,37 +143,10 @@ class OpenAIChatModel:
             client = client.with_options(max_retries=retries)
         return await client.chat.completions.create(**kwargs)
 
-    def _to_completion(self, response: Any, latency: float, structured: bool) -> Completion:
-        """Read the reply defensively: a non-conforming server gives a str or a half-filled object."""
-        model = self.spec.model
-        try:
-            choice = response.choices[0]
-            text = choice.message.content
-            finish = choice.finish_reason or "stop"
-            usage = response.usage
-            prompt_tokens = int(usage.prompt_tokens) if usage and usage.prompt_tokens is not None else 0
-            completion_tokens = int(usage.completion_tokens) if usage and usage.completion_tokens is not None else 0
-            served_by = getattr(response, "model", None) or model
-        except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
-            raise ModelError(
-                f"response is not a chat completion ({type(exc).__name__}: {short(str(exc), 120)})",
-                kind="bad_response",
-                model=model,
-            ) from exc
-        if not isinstance(text, str) or not text.strip():
-            raise ModelError(f"the reply has no text (finish_reason={finish})", kind="empty", model=model)
-        return Completion(
-            text=text,
-            prompt_tokens=prompt_tokens,
-            completion_tokens=completion_tokens,
-            latency_s=latency,
-            finish_reason=str(finish),
-            model=str(served_by),
-            structured=structured,
-        )
-
-    async def aclose(self) -> None:
-        """Close the connection pool (optional hook; garbage collection does it otherwise)."""
-        client = self._clients.current()
-        if client is not None:
-            await client.close()
+    def _read(self, response: Any, structured: bool) -> tuple[Any, str, int, int, Any]:
+        choice = response.choices[0]
+        usage = response.usage
+        prompt_tokens = int(usage.prompt_tokens) if usage and usage.prompt_tokens is not None else 0
+        completion_tokens = int(usage.completion_tokens) if usage and usage.completion_tokens is not None else 0
+        return (choice.message.content, str(choice.finish_reason or "stop"), prompt_tokens, completion_tokens,
+                getattr(response, "model", None))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import asdict
 from typing import Any
 
 import ray
@@ -26,7 +27,7 @@ from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 import arena
 from arena.config.model_spec import ModelSpec
 from arena.errors import ModelError
-from arena.llm.base import ChatModel, Completion, make_model
+from arena.llm.base import Call, ChatModel, Completion, make_model
 
 # Spec fields that decide what gets loaded; sampling settings travel with each call instead.
 LOAD_FIELDS = ("backend", "model", "base_url", "n_ctx", "n_threads")
@@ -148,7 +149,7 @@ def release_model_actors() -> list[str]:
     return killed
 
 
-class RemoteChatModel:
+class RemoteChatModel(ChatModel):
     """A ``ChatModel`` that forwards to a :class:`ModelActor`; cheap to pickle into player actors.
 
     The caller's own spec goes with every call, so two cards sharing the weights can still differ in
@@ -160,26 +161,9 @@ class RemoteChatModel:
         self._spec_dict = spec.model_dump(mode="json")
         self.handle = handle if handle is not None else model_actor_for(spec)
 
-    async def complete(
-        self,
-        messages: list[dict[str, str]],
-        *,
-        max_tokens: int | None = None,
-        temperature: float | None = None,
-        seed: int | None = None,
-        stop: list[str] | None = None,
-        json_schema: dict[str, Any] | None = None,
-    ) -> Completion:
+    async def _complete(self, messages: list[dict[str, str]], call: Call) -> Completion:
         """Forward one call; awaits the ObjectRef so the caller's event loop is never blocked."""
-        ref = self.handle.complete.remote(
-            self._spec_dict,
-            messages,
-            max_tokens=max_tokens,
-            temperature=temperature,
-            seed=seed,
-            stop=stop,
-            json_schema=json_schema,
-        )
+        ref = self.handle.complete.remote(self._spec_dict, messages, **asdict(call))
         try:
             out = await ref
         except ray.exceptions.RayActorError as exc:  # the actor died (e.g. out of memory)
