@@ -67,8 +67,9 @@ class Row:
         out: dict[str, Any] = {"agent": self.agent, "role": self.role, "matches": self.matches,
                                "errors": self.errors, "played": self.played}
         for metric in self.metrics:
-            if not metric.shown_for(self.role):
-                continue  # another role's figure: not this row's
+            if not metric.shown_for(self.role):  # another role's figure: not this row's
+                out.update({metric.name: None, **({metric.count: None} if metric.count else {})})
+                continue
             if metric.count:
                 out[metric.count] = self.count(metric.name)
             value = self.metric(metric.name)
@@ -85,9 +86,9 @@ def metrics_of(records: list[dict[str, Any]]) -> tuple[Metric, ...]:
     return game(name).metrics if name in known() else ()
 
 
-def leaderboard(records: list[dict[str, Any]]) -> list[Row]:
-    """Rows sorted by mean reward (best first) within each role."""
-    metrics = metrics_of(records)
+def leaderboard(records: list[dict[str, Any]], metrics: tuple[Metric, ...] | None = None) -> list[Row]:
+    """Rows sorted by mean reward (best first) within each role; ``metrics``: default the records' game's."""
+    metrics = metrics_of(records) if metrics is None else metrics
     rows: dict[tuple[str, str], Row] = {}
     for rec in records:
         if rec.get("kind") != "match":
