@@ -10,7 +10,7 @@ series that differ only in their arm (same scenario, agents, repeat, so the same
 pairs where both sides define it, a rate (exact McNemar) and the reward over all pairs. From 10 pairs an
 effect gets an exact test and interval, and all p-values are Holm-adjusted together
 (``arena.analysis.stats``). It also counts how often a series *loses* the game's main success (its main
-rate: a success in round r-1, none in round r, e.g. a deal feedback broke) and summarises every metric
+rate: a success in round r-1, none in round r: a success the feedback cost) and summarises every metric
 per arm, because a player that learns to win more per match may also succeed less often.
 
 Amounts are never pooled across scenarios (two scenarios may have different ranges), so every number is
@@ -21,7 +21,7 @@ Example::
 
     header, records = read_run(Path("logs/run-1"))
     curves = learning_curves(header, records)
-    curves.effect("ai", 5).metrics["mean_price"]  # Interval(value=0.85, lo=0.75, hi=0.95, n=20, p=2e-06, ...)
+    curves.effect("ai", 5).metrics["mean_turns"]  # Interval(value=-0.85, lo=-0.95, hi=-0.75, n=20, p=2e-06, ...)
 """
 
 from __future__ import annotations
