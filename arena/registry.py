@@ -23,12 +23,25 @@ __all__ = ["Game", "Metric", "default_game", "game", "game_from", "game_of", "kn
 
 @dataclass(frozen=True)
 class Metric:
-    """One figure a game declares, computed per match and role from the logged record.
+    """One figure a game declares, computed per match from the logged record; analysis knows a game by these.
 
-    ``value(record, role)`` is the match's value for that role, or None where it is not defined (a price
-    without a deal). A ``rate`` counts 1.0 as a success over the matches played (n = played) and may name
-    a ``count`` key for the successes; a ``mean`` averages the defined values (n = how many). ``fmt``
-    formats it in tables; ``higher_is_better`` says which way is good.
+    ``value(record, role)`` is the match's value, or None where it is not defined (an amount only some
+    matches have). A ``rate`` counts 1.0 as a success over the matches played (n = played; None counts as
+    no success) and may name a ``count`` key for the successes; a ``mean`` averages the defined values
+    (n = how many). ``fmt`` formats it in tables; ``higher_is_better`` says which way is good.
+
+    Whose figure it is:
+
+    - ``role=None`` (default): one figure per match, the same for every role (``value`` may ignore
+      ``role``); the leaderboard shows it in every role's rows, the curves once per arm and round.
+    - ``role="<role>"``: that role's figure only (a learner's mastery): shown in that role's rows alone,
+      and ``value`` is always asked for that role.
+    - ``per_role=True``: every role has its own (who won): each row shows its own role's, and the curves
+      show it per advised role, like the reward.
+
+    ``main`` marks the game's headline success (at most one; default: the first rate): the curves count
+    how often a series loses it from one round to the next. ``key`` names the metric in the analysis'
+    seeded random draws (default: ``name``), so renaming a metric need not move its intervals.
     """
 
     name: str
@@ -38,6 +51,23 @@ class Metric:
     fmt: str = "{:.2f}"
     count: str | None = None
     higher_is_better: bool = True
+    role: str | None = None
+    per_role: bool = False
+    main: bool = False
+    key: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("mean", "rate"):
+            raise ValueError(f"metric {self.name!r}: kind must be 'mean' or 'rate', not {self.kind!r}")
+        if self.role is not None and self.per_role:
+            raise ValueError(f"metric {self.name!r}: a metric is one role's (role=) or every role's (per_role=), "
+                             "not both")
+        if self.main and self.kind != "rate":
+            raise ValueError(f"metric {self.name!r}: the main figure is a rate (a success that can be lost)")
+
+    def shown_for(self, role: str) -> bool:
+        """Whether a leaderboard row of ``role`` has this figure (a role's own metric is blank elsewhere)."""
+        return self.role is None or self.role == role
 
 
 @dataclass(frozen=True)

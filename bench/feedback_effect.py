@@ -37,6 +37,9 @@ def money(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}"
 
 
+PRICE, DEALS = "mean_price", "deal_rate"  # negotiation's declared metrics (arena/games/negotiation/metrics.py)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="R=5, N=10")
@@ -61,17 +64,19 @@ def main() -> None:
     print(f"{'round':>5} {'price none':>10} {'price ai':>9} {'effect [95% CI]':>22} {'deals ai':>8}")
     for r in range(1, rounds + 1):
         none, ai, eff = curves.point("none", r), curves.point("ai", r), curves.effect("ai", r)
-        effect = eff.price.format("{:.2f}", signed=True) if eff and eff.price.value is not None else "-"
-        deals = f"{ai.deal_rate.value:.0%}"
-        print(f"{r:>5} {money(none.price.value):>10} {money(ai.price.value):>9} {effect:>22} {deals:>8}")
-    best = max((r for r in range(1, rounds + 1) if (e := curves.effect("ai", r)) and e.price.value is not None),
-               key=lambda r: curves.effect("ai", r).price.value)
-    deals_last = curves.point("ai", rounds).deal_rate.value
+        price = eff.metrics[PRICE] if eff else None
+        effect = price.format("{:.2f}", signed=True) if price and price.value is not None else "-"
+        deals = f"{ai.metrics[DEALS].value:.0%}"
+        print(f"{r:>5} {money(none.metrics[PRICE].value):>10} {money(ai.metrics[PRICE].value):>9} {effect:>22} "
+              f"{deals:>8}")
+    effects = {r: e.metrics[PRICE] for r in range(1, rounds + 1)
+               if (e := curves.effect("ai", r)) and e.metrics[PRICE].value is not None}
+    best = max(effects, key=lambda r: effects[r].value)
+    deals_last = curves.point("ai", rounds).metrics[DEALS].value
     print(f"summary: {summary.played} matches in {wall:.1f} s ({'Ray' if args.ray else 'in-process'}); "
-          f"largest price effect {curves.effect('ai', best).price.format('{:.2f}', signed=True)} at round {best}; "
+          f"largest price effect {effects[best].format('{:.2f}', signed=True)} at round {best}; "
           f"deal rate with feedback at round {rounds}: {deals_last:.0%} (control "
-          f"{curves.point('none', rounds).deal_rate.value:.0%})")
-
+          f"{curves.point('none', rounds).metrics[DEALS].value:.0%})")
 
 if __name__ == "__main__":
     main()

@@ -2,7 +2,8 @@
 
 Computed from match records only, so ``arena leaderboard logs/<run>`` gives the same table the run
 printed. The metrics are the game's (:class:`arena.registry.Metric`, e.g. a rate of successes and a
-mean amount); a rate's n is ``played`` (matches minus errors), a mean's n the matches where it is defined.
+mean amount); a role's own metric (``Metric.role``) is in that role's rows only. A rate's n is
+``played`` (matches minus errors), a mean's n the matches where it is defined.
 Ratings use openskill's Plackett-Luce model: each match ranks the two sides by reward (equal
 rewards tie); the table shows the conservative ordinal (mu - 3 sigma).
 """
@@ -34,6 +35,8 @@ class Row:
 
     def add(self, record: dict[str, Any]) -> None:
         for metric in self.metrics:
+            if not metric.shown_for(self.role):
+                continue
             value = metric.value(record, self.role)
             if value is not None:
                 self.sums[metric.name] = self.sums.get(metric.name, 0.0) + float(value)
@@ -41,9 +44,12 @@ class Row:
                                                                               int(value == 1.0))
 
     def metric(self, name: str) -> float | None:
-        """A metric's value: a rate over the played matches (0 with none), a mean over its n (None with none)."""
-        kind = next(m.kind for m in self.metrics if m.name == name)
-        if kind == "rate":
+        """A metric's value: a rate over the played matches (0 with none), a mean over its n (None with none);
+        None for another role's metric."""
+        metric = next(m for m in self.metrics if m.name == name)
+        if not metric.shown_for(self.role):
+            return None
+        if metric.kind == "rate":
             return self.sums.get(name, 0.0) / self.played if self.played else 0.0
         n = self.counts.get(name, 0)
         return self.sums.get(name, 0.0) / n if n else None
@@ -61,6 +67,9 @@ class Row:
         out: dict[str, Any] = {"agent": self.agent, "role": self.role, "matches": self.matches,
                                "errors": self.errors, "played": self.played}
         for metric in self.metrics:
+            if not metric.shown_for(self.role):  # another role's figure: not this row's
+                out.update({metric.name: None, **({metric.count: None} if metric.count else {})})
+                continue
             if metric.count:
                 out[metric.count] = self.count(metric.name)
             value = self.metric(metric.name)
@@ -77,19 +86,9 @@ def metrics_of(records: list[dict[str, Any]]) -> tuple[Metric, ...]:
     return game(name).metrics if name in known() else ()
 
 
-CURVE_METRICS = ("deal_rate", "mean_price")
-
-
-def curves_fit(records: list[dict[str, Any]]) -> bool:
-    """Whether the learning curves fit the run's game: they still count a deal rate and a mean price (making
-    them follow any game's declared metrics is the rest of issue 12), so a game without those two metrics
-    gets no curves rather than a table of "0% deals" that would misreport it."""
-    return set(CURVE_METRICS) <= {m.name for m in metrics_of(records)}
-
-
-def leaderboard(records: list[dict[str, Any]]) -> list[Row]:
-    """Rows sorted by mean reward (best first) within each role."""
-    metrics = metrics_of(records)
+def leaderboard(records: list[dict[str, Any]], metrics: tuple[Metric, ...] | None = None) -> list[Row]:
+    """Rows sorted by mean reward (best first) within each role; ``metrics``: default the records' game's."""
+    metrics = metrics_of(records) if metrics is None else metrics
     rows: dict[tuple[str, str], Row] = {}
     for rec in records:
         if rec.get("kind") != "match":

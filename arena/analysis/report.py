@@ -1,12 +1,15 @@
 """``logs/<run>/report.html``: one self-contained page that answers "did the feedback help?".
 
-The page names the run, its arms, rounds, scenarios and agents; plots the deal price per round (one line
-per arm, shaded 95% interval where n >= 10), the deal rate per round and, when there is a control arm, the
-feedback effect per round; and shows the per-round table, the effect table, price against deal rate per
-arm, the leaderboard and one example dialogue per arm. Every figure shows its n (legends give the range
-of n per line); an effect is marked (bold and ``*``) only when its exact paired test gives p < 0.05 after
-Holm's correction across every effect on the page (``arena.analysis.stats``). Plots are PNGs rendered
-with matplotlib's Agg backend and embedded as base64, so the file can be mailed or archived alone.
+The page names the run, its arms, rounds, scenarios and agents; plots each metric the game declares per
+round (one line per arm, shaded 95% interval where n >= 10) and, when there is a control arm, the feedback
+effects per round; and shows the per-round table, the effect table, every metric per arm (with a mean
+against the main rate, when the game has both), the leaderboard and one example dialogue per arm. Nothing
+here knows a game: names, labels and formats are the game's (:class:`arena.registry.Metric`).
+
+Every figure shows its n (legends give the range of n per line); an effect is marked (bold and ``*``) only
+when its exact paired test gives p < 0.05 after Holm's correction across every effect on the page
+(``arena.analysis.stats``). Plots are PNGs rendered with matplotlib's Agg backend and embedded as base64,
+so the file can be mailed or archived alone.
 
 Everything that comes from a log or a config (agent and scenario names, utterances, critic advice) is
 HTML-escaped: model output is untrusted and may contain ``<script>``. Plots render with mathtext off, so
@@ -24,10 +27,11 @@ from pathlib import Path
 from typing import Any
 
 from arena.analysis.curves import ArmRound, Curves, Interval, learning_curves
-from arena.analysis.leaderboard import curves_fit, leaderboard
-from arena.analysis.plots import render_plots
+from arena.analysis.leaderboard import leaderboard
+from arena.analysis.plots import render_plots, tradeoff_figures
 from arena.analysis.stats import ALPHA, MIN_N
 from arena.errors import RunlogError
+from arena.replay import outcome_text, scenario_specs
 from arena.runlog import read_run
 
 REPORT_FILE = "report.html"
@@ -79,41 +83,46 @@ def render_report(
         f"<h1>Arena report: {_e(run_id)}</h1>",
         _overview(header, records, curves),
     ]
-    if curves_fit(list(records)):
-        parts.append("<h2>Learning curves</h2>")
-        parts.append('<p class="note">Mean deal price (over the series that closed a deal) and deal rate per round; '
-                     f"shaded: 95% interval across series where n &gt;= {MIN_N} (price: bootstrap, {curves.n_boot} "
-                     "resamples; deal rate: Clopper-Pearson), none below. Legends give each line's range of n "
-                     "(price: deals; deal rate: series).</p>")
-        plots = render_plots(curves)
-        parts.append(_img(plots["price"], "deal price per round"))
-        parts.append(_img(plots["deal_rate"], "deal rate per round"))
-        if "effect" in plots:
-            parts.append(_img(plots["effect"], "feedback effect on the deal price per round"))
-        parts.append("<h2>Per round</h2>")
-        parts.append(_per_round_html(curves))
-        if curves.effects:
-            parts.append(f"<h2>Feedback effect (each arm minus {_e(curves.control)})</h2>")
-            parts.append(_effects_note(curves))
-            parts.append(_effects_html(curves))
-        parts.append("<h2>Price against deal rate</h2>")
-        parts.append('<p class="note">Better prices can cost deals: the deal rate, the mean price and the '
-                     "advised player's reward per arm over all rounds (n: matches; price: deals; rounds of a series "
-                     "are not independent, so no interval), and the first and last round.</p>")
-        parts.append(_img(plots["tradeoff"], "mean deal price against deal rate per arm and round"))
-        parts.append(_summary_html(curves))
-    else:
-        parts.append('<p class="note">No learning curves: they count a deal rate and a mean price, which this '
-                     "game does not declare; the leaderboard below shows its own metrics.</p>")
+    parts += _curves_html(curves)
     parts.append("<h2>Leaderboard</h2>")
     parts.append(_leaderboard_html(records))
-    parts.append(_examples_html(records, curves))
+    parts.append(_examples_html(header, records, curves))
     parts.append(f'<p class="note">Generated {_e(_now())} by arena from {_e(len(records))} match records.</p>')
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
 
 # ---------------------------------------------------------------- html pieces
+
+
+def _curves_html(curves: Curves) -> list[str]:
+    """The curves, the per-round and effect tables and the per-arm summary, from the game's metrics."""
+    if not curves.figures:
+        return ['<p class="note">No learning curves: this game declares no metrics; the leaderboard below '
+                "shows the reward.</p>"]
+    parts = ["<h2>Learning curves</h2>",
+             '<p class="note">Each metric per round: a rate over the series played, a mean over the series where '
+             f"the match defines it. Shaded: 95% interval across series where n &gt;= {MIN_N} (a mean: bootstrap, "
+             f"{curves.n_boot} resamples; a rate: Clopper-Pearson), none below. Legends give each line's range "
+             "of n (a rate: series; a mean: the series that define it).</p>"]
+    plots = render_plots(curves)
+    parts += [_img(plots[f.key], f"{f.label} per round") for f in curves.figures]
+    if "effect" in plots:
+        parts.append(_img(plots["effect"], "feedback effect per round"))
+    parts += ["<h2>Per round</h2>", _per_round_html(curves)]
+    if curves.effects:
+        parts.append(f"<h2>Feedback effect (each arm minus {_e(curves.control)})</h2>")
+        parts += [_effects_note(curves), _effects_html(curves)]
+    pair = tradeoff_figures(curves)
+    parts.append(f"<h2>{_e(pair[1].label.capitalize())} against {_e(pair[0].label)}</h2>" if pair else
+                 "<h2>Per arm</h2>")
+    parts.append('<p class="note">Each metric per arm over all rounds (n: matches; a mean: the matches that define '
+                 "it; rounds of a series are not independent, so no interval), the advised roles' reward, and the "
+                 "first and last round.</p>")
+    if pair:
+        parts.append(_img(plots["tradeoff"], f"{pair[1].label} against {pair[0].label} per arm and round"))
+    parts.append(_summary_html(curves))
+    return parts
 
 
 def _e(value: Any) -> str:
@@ -188,38 +197,38 @@ def _overview(header: dict[str, Any], records: Sequence[dict[str, Any]], curves:
 
 
 def _per_round_html(curves: Curves) -> str:
-    many = len(curves.scenarios) > 1
-    head = (["scenario"] if many else []) + ["round", "arm", "series", "price [95% CI] n=deals",
-                                              "deal rate [95% CI]"]
-    head += [f"{role} reward [95% CI]" for role in curves.roles] + ["breaks the deal"]
+    many, main = len(curves.scenarios) > 1, curves.main_figure
+    head = (["scenario"] if many else []) + ["round", "arm", "series"]
+    head += [f"{f.label} [95% CI]" + ("" if f.kind == "rate" else " n=defined") for f in curves.figures]
+    head += [f"{role} reward [95% CI]" for role in curves.roles] + ([f"lost {main.label}"] if main else [])
     rows = []
     for p in curves.points:
         row = [(p.scenario, "")] if many else []
-        row += [(str(p.round), "num"), (p.arm, ""), (str(p.n), "num"), (_iv(p.price), "num"),
-                (_iv(p.deal_rate, "{:.0%}"), "num")]
+        row += [(str(p.round), "num"), (p.arm, ""), (str(p.n), "num")]
+        row += [(_iv(p.metrics[f.key], f.fmt), "num") for f in curves.figures]
         row += [(_iv(p.reward.get(role, Interval(None)), "{:.3f}"), "num") for role in curves.roles]
-        row.append((_breaks(p), "num"))
+        if main:
+            row.append((_lost(p), "num"))
         rows.append(row)
     return _table(head, rows)
 
 
-def _breaks(p: ArmRound) -> str:
-    if p.break_rate is None:
+def _lost(p: ArmRound) -> str:
+    if p.lost_rate is None:
         return "-"
-    return f"{_rate(p.break_rate)} ({p.breaks}/{p.observed_pairs})"
+    return f"{_rate(p.lost_rate)} ({p.lost}/{p.observed_pairs})"
 
 
 def _effects_html(curves: Curves) -> str:
     many = len(curves.scenarios) > 1
-    head = (["scenario"] if many else []) + ["arm", "round", "pairs", "Δ price [95% CI] p n (both dealt)",
-                                              "Δ deal rate [95% CI] p n"]
+    head = (["scenario"] if many else []) + ["arm", "round", "pairs"]
+    head += [f"Δ {f.label} [95% CI] p n" + ("" if f.kind == "rate" else " (both defined)") for f in curves.figures]
     head += [f"Δ {role} reward [95% CI] p n" for role in curves.roles]
     rows = []
     for eff in curves.effects:
         row = [(eff.scenario, "")] if many else []
-        row += [(eff.arm, ""), (str(eff.round), "num"), (str(eff.pairs), "num"),
-                (_iv(eff.price, signed=True), _strong(eff.price)),
-                (_iv(eff.deal_rate, "{:.0%}", signed=True), _strong(eff.deal_rate))]
+        row += [(eff.arm, ""), (str(eff.round), "num"), (str(eff.pairs), "num")]
+        row += [(_iv(eff.metrics[f.key], f.fmt, signed=True), _strong(eff.metrics[f.key])) for f in curves.figures]
         row += [(_iv(eff.reward.get(role, Interval(None)), "{:.3f}", signed=True),
                  _strong(eff.reward.get(role, Interval(None)))) for role in curves.roles]
         rows.append(row)
@@ -232,39 +241,39 @@ def _strong(iv: Interval) -> str:
 
 def _effects_note(curves: Curves) -> str:
     return ('<p class="note">Mean paired difference, arm minus control, over series that differ only in their arm '
-            "(same scenario, agents and repeat, so the same seeds); the price over the pairs where both closed a "
-            f"deal. From n = {MIN_N} pairs: a 95% interval and the exact p-value of the sign-flip permutation test "
-            "(the deal rate: McNemar's exact test), which agree: the interval excludes 0 exactly when that p is "
+            "(same scenario, agents and repeat, so the same seeds); a mean over the pairs where both define it. "
+            f"From n = {MIN_N} pairs: a 95% interval and the exact p-value of the sign-flip permutation test "
+            "(a rate: McNemar's exact test), which agree: the interval excludes 0 exactly when that p is "
             f"below {ALPHA}. p is Holm-adjusted across all {curves.tests} effects tested on this page (the test's "
             f"own p in brackets); <b>bold</b> and * only when the adjusted p &lt; {ALPHA}. Below {MIN_N} pairs: "
             "the value and its n only.</p>")
 
 
 def _summary_html(curves: Curves) -> str:
-    many = len(curves.scenarios) > 1
-    head = (["scenario"] if many else []) + ["arm", "matches", "deals", "deal rate", "mean price"]
+    many, main = len(curves.scenarios) > 1, curves.main_figure
+    head = (["scenario"] if many else []) + ["arm", "matches", *(f.label for f in curves.figures)]
     head += [f"{role} reward" for role in curves.roles]
-    head += ["first price", "last price", "first deal rate", "last deal rate", "broken deals"]
+    head += [f"{when} {f.label}" for f in curves.figures for when in ("first", "last")]
+    head += [f"lost {main.label}"] if main else []
     rows = []
     for s in curves.summaries:
         first = curves.point(s.arm, s.first_round, s.scenario) if s.first_round else None
         last = curves.point(s.arm, s.last_round, s.scenario) if s.last_round else None
         row = [(s.scenario, "")] if many else []
-        row += [(s.arm, ""), (str(s.matches), "num"), (str(s.deals), "num"),
-                (_n(_rate(s.deal_rate), s.matches), "num"), (_n(_num(s.mean_price), s.deals), "num")]
+        row += [(s.arm, ""), (str(s.matches), "num")]
+        row += [(_n(_num(s.values[f.key], f.fmt), s.ns[f.key]), "num") for f in curves.figures]
         row += [(_n(_num(s.mean_reward.get(role), "{:.3f}"), s.matches), "num") for role in curves.roles]
-        row += [(_at(first, "price"), "num"), (_at(last, "price"), "num"), (_at(first, "deal_rate"), "num"),
-                (_at(last, "deal_rate"), "num"), (str(s.breaks), "num")]
+        row += [(_at(point, f.key, f.fmt), "num") for f in curves.figures for point in (first, last)]
+        row += [(str(s.lost), "num")] if main else []
         rows.append(row)
     return _table(head, rows)
 
 
-def _at(point: ArmRound | None, metric: str) -> str:
-    """A round's price or deal rate with the round and its n, no interval (e.g. ``16.50 n=18 (r5)``)."""
-    if point is None or getattr(point, metric).value is None:
+def _at(point: ArmRound | None, key: str, fmt: str) -> str:
+    """A round's figure with the round and its n, no interval (e.g. ``16.50 n=18 (r5)``)."""
+    if point is None or point.metrics[key].value is None:
         return "-"
-    fmt = "{:.0%}" if metric == "deal_rate" else "{:.2f}"
-    return f"{getattr(point, metric).format(fmt, interval=False)} (r{point.round})"
+    return f"{point.metrics[key].format(fmt, interval=False)} (r{point.round})"
 
 
 def _leaderboard_html(records: Sequence[dict[str, Any]]) -> str:
@@ -274,6 +283,9 @@ def _leaderboard_html(records: Sequence[dict[str, Any]]) -> str:
         d, played, metrics = row.to_dict(), row.played, row.metrics
         cells = [(d["agent"], ""), (d["role"], ""), (str(d["matches"]), "num")]
         for m in metrics:
+            if not m.shown_for(row.role):
+                cells.append(("", "num"))  # another role's figure
+                continue
             n = played if m.kind == "rate" else row.count(m.name)
             text = "-" if (m.kind == "rate" and not played) else _num(d[m.name], m.fmt)
             cells.append((_n(text, n), "num"))
@@ -284,11 +296,13 @@ def _leaderboard_html(records: Sequence[dict[str, Any]]) -> str:
 
 
 def _metric_head(metric: Any) -> str:
-    """``deals (rate)``, ``price (mean; n where defined)``."""
-    return f"{metric.label} (rate)" if metric.kind == "rate" else f"{metric.label} (mean; n where defined)"
+    """``wins (rate)``, ``turns (mean; n where defined)``; a role's own metric says whose."""
+    whose = f"{metric.role}'s " if metric.role else ""
+    return (f"{whose}{metric.label} (rate)" if metric.kind == "rate"
+            else f"{whose}{metric.label} (mean; n where defined)")
 
 
-def _examples_html(records: Sequence[dict[str, Any]], curves: Curves) -> str:
+def _examples_html(header: dict[str, Any], records: Sequence[dict[str, Any]], curves: Curves) -> str:
     """One dialogue per arm: the last logged round of the first series, with the advice it came with."""
     out = ["<h2>Example dialogues</h2>",
            '<p class="note">Per arm, the last logged round of its first series; utterances cut at '
@@ -301,8 +315,7 @@ def _examples_html(records: Sequence[dict[str, Any]], curves: Curves) -> str:
         first = min(str(r.get("series_id", "")) for r in recs)
         series = [r for r in recs if str(r.get("series_id", "")) == first]
         rec = max(series, key=lambda r: int(r.get("round", 1)))
-        outcome = rec.get("outcome") or {}
-        result = f"deal at {outcome.get('price')}" if outcome.get("deal") else f"no deal ({outcome.get('reason')})"
+        result = outcome_text(rec, scenario_specs(header).get(str(rec.get("scenario", ""))))  # the game's words
         out.append(f"<h3>{_e(arm)}: {_e(rec.get('match_id', ''))} (round {_e(rec.get('round'))}, {_e(result)})</h3>")
         advice = [s for entry in (rec.get("memory_after") or {}).values()
                   for s in (entry.get("entries") or []) if isinstance(entry, dict) and isinstance(s, dict)

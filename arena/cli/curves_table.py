@@ -1,4 +1,4 @@
-"""The compact per-round table of a self-play run: price and deal rate per arm, and the feedback effect.
+"""The compact per-round table of a self-play run: the game's metrics per arm, and the feedback effect.
 
 Shown by ``arena run`` and ``arena leaderboard`` for self-play runs and by ``arena report``. Every figure
 shows its n; intervals appear from n = 10 on, and a cell below that says ``(n<10)``. Effect cells show
@@ -23,12 +23,14 @@ from arena.replay import plain
 def per_round_table(curves: Curves, title: str | None = None, layout: str = "auto") -> PerRoundTable:
     """The per-round numbers of a run as a compact table.
 
-    ``wide``: round | per arm: price [lo, hi] n, deal rate n | per treatment arm: the price and deal-rate
-    effects vs control, [lo, hi] p n. ``long``: one row per round and arm: round | arm | price | deals |
-    price effect | deal-rate effect; it keeps its width whatever the number of arms. ``auto`` is wide for
-    up to two arms (the usual control-versus-treatment run), long beyond, so the paper's four arms still
-    fit a terminal. With several scenarios a first column names the scenario (prices are never pooled
-    across them). The result prints with ``console.print``; ``.table(width)`` gives the rich table.
+    The columns are the game's declared metrics (``curves.figures``, labelled and formatted as the game
+    says): a mean as ``value [lo, hi] n``, a rate compactly as ``value n``. ``wide``: round | per arm: each
+    metric | per treatment arm: each metric's effect vs control, [lo, hi] p n. ``long``: one row per round
+    and arm: round | arm | each metric | each effect; it keeps its width whatever the number of arms.
+    ``auto`` is wide for up to two arms (the usual control-versus-treatment run), long beyond, so the
+    paper's four arms still fit a terminal. With several scenarios a first column names the scenario
+    (amounts are never pooled across them). The result prints with ``console.print``; ``.table(width)``
+    gives the rich table.
     """
     if layout not in ("auto", "wide", "long"):
         raise ValueError(f"layout must be auto, wide or long, not {layout!r}")
@@ -39,15 +41,16 @@ def per_round_table(curves: Curves, title: str | None = None, layout: str = "aut
     head.append(Text("round"))
     rows: list[list[Text]] = []
     effects = curves.treatments
+    labels = [f.label for f in curves.figures]
     if layout == "wide":
         for arm in curves.arms:
-            head += [plain(f"{arm}\nprice"), plain(f"{arm}\ndeals")]
+            head += [plain(f"{arm}\n{label}") for label in labels]
         for arm in effects:
-            head += [plain(f"Δ price\n{arm}-{curves.control}"), plain(f"Δ deals\n{arm}-{curves.control}")]
+            head += [plain(f"Δ {label}\n{arm}-{curves.control}") for label in labels]
     else:
-        head += [Text("arm"), Text("price"), Text("deals")]
+        head += [Text("arm"), *(plain(label) for label in labels)]
         if effects:
-            head += [plain(f"Δ price\nvs {curves.control}"), plain(f"Δ deals\nvs {curves.control}")]
+            head += [plain(f"Δ {label}\nvs {curves.control}") for label in labels]
     for scenario in curves.scenarios:
         for round_ in range(1, curves.rounds + 1):
             lead: list[Text] = [plain(scenario)] if many else []
@@ -63,7 +66,8 @@ def per_round_table(curves: Curves, title: str | None = None, layout: str = "aut
             for arm in curves.arms:
                 cells = [*lead, plain(arm), *_arm_cells(curves, arm, round_, scenario)]
                 if effects:
-                    cells += _effect_cells(curves, arm, round_, scenario) if arm in effects else [Text(""), Text("")]
+                    cells += (_effect_cells(curves, arm, round_, scenario) if arm in effects
+                              else [Text("") for _ in curves.figures])
                 rows.append(cells)
     per_round = 1 if layout == "wide" else len(curves.arms)
     title_text = plain(title if title is not None else f"Per round: {curves.run_id}")
@@ -78,7 +82,7 @@ class PerRoundTable:
 
     Why not a plain ``rich.table.Table``: when a table is too wide, rich shrinks every column evenly as a
     last resort, narrow ones too, then widens those back to their longest word, and crops the last column
-    (an 80-column terminal lost the deal-rate effect that way). Here each column keeps at least its
+    (an 80-column terminal lost the last effect column that way). Here each column keeps at least its
     longest word (cells wrap at spaces only: between a value, its interval, its p and its n) and the width
     that is missing is taken from the widest columns first.
     """
@@ -123,14 +127,15 @@ def _fit(shortest: list[int], longest: list[int], room: int) -> list[int]:
 
 def _caption(curves: Curves) -> str:
     """What the cells mean, under the table: which n, which interval, which test, which correction."""
-    text = (f"price: mean over deals, n = deals; deals: deal rate, n = series. [95% interval] from n >= {MIN_N}; "
-            f"(n<{MIN_N}): none.")
+    kinds = "; ".join(f"{f.label}: {'rate, n = series' if f.kind == 'rate' else 'mean where defined, n = those series'}"
+                      for f in curves.figures)
+    text = f"{kinds}. [95% interval] from n >= {MIN_N}; (n<{MIN_N}): none."
     if not curves.treatments:
         return text
     text += (f" Δ: paired {'/'.join(curves.treatments)} - {curves.control} (same scenario, agents, repeat and "
-             "seeds); Δ price over pairs where both dealt.")
+             "seeds); a mean's Δ over the pairs where both define it.")
     if curves.tests:
-        return text + (" p: exact sign-flip test (Δ deals: McNemar), Holm-adjusted over the run's "
+        return text + (" p: exact sign-flip test (a rate's Δ: McNemar), Holm-adjusted over the run's "
                        f"{curves.tests} tested effects; bold: p < {ALPHA}.")
     return text + f" No effect has {MIN_N} pairs: nothing is tested, nothing is marked."
 
@@ -138,17 +143,19 @@ def _caption(curves: Curves) -> str:
 def _arm_cells(curves: Curves, arm: str, round_: int, scenario: str) -> list[Text]:
     point = curves.point(arm, round_, scenario)
     if point is None or point.n == 0:
-        return [Text("-"), Text("-")]
-    return [_cell(point.price.format()), Text(point.deal_rate.format("{:.0%}", interval=False))]
+        return [Text("-") for _ in curves.figures]
+    return [Text(point.metrics[f.key].format(f.fmt, interval=False)) if f.kind == "rate"
+            else _cell(point.metrics[f.key].format(f.fmt)) for f in curves.figures]
 
 
 def _effect_cells(curves: Curves, arm: str, round_: int, scenario: str) -> list[Text]:
     effect = curves.effect(arm, round_, scenario)
     if effect is None or effect.pairs == 0:
-        return [Text("-"), Text("-")]
+        return [Text("-") for _ in curves.figures]
     cells = []
-    for iv, fmt in ((effect.price, "{:.2f}"), (effect.deal_rate, "{:.0%}")):
-        cell = _cell(iv.format(fmt, signed=True))
+    for f in curves.figures:
+        iv = effect.metrics[f.key]
+        cell = _cell(iv.format(f.fmt, signed=True))
         if iv.significant:
             cell.stylize("bold")
         cells.append(cell)

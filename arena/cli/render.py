@@ -8,14 +8,15 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from arena.analysis.leaderboard import Row, curves_fit
+from arena.analysis.leaderboard import Row
 from arena.registry import Metric
 from arena.replay import plain
 
 
 def leaderboard_table(rows: list[Row], title: str = "Leaderboard") -> Table:
     """One column per metric the game declares, each with its n: a rate as ``successes/played rate``, a mean
-    with ``n=`` where it rests on fewer matches than were played; ``-`` where nothing defines it."""
+    with ``n=`` where it rests on fewer matches than were played; ``-`` where nothing defines it; blank in
+    the rows of a role whose figure it is not (``Metric.role``)."""
     metrics = rows[0].metrics if rows else ()
     caption = Text("n: matches; a rate: successes/played; a mean: over the matches that define it (n= when "
                    "fewer than played); reward: mean over the played matches; rating: openskill ordinal "
@@ -39,6 +40,8 @@ def leaderboard_table(rows: list[Row], title: str = "Leaderboard") -> Table:
 
 
 def _metric_cell(row: Row, metric: Metric, played: int) -> str:
+    if not metric.shown_for(row.role):
+        return ""
     value, n = row.metric(metric.name), row.count(metric.name)
     if not played or value is None:
         return "-"
@@ -63,6 +66,6 @@ def self_play_table(header: dict[str, Any], records: list[dict[str, Any]], n_boo
     from arena.cli.curves_table import per_round_table
 
     ok = [r for r in records if r.get("status") == "ok"]
-    if not ok or not curves_fit(records):
+    if not ok:
         return None
     return per_round_table(learning_curves(header, records, n_boot=n_boot))

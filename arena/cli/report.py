@@ -8,7 +8,6 @@ from pathlib import Path
 import typer
 
 from arena.analysis.curves import learning_curves
-from arena.analysis.leaderboard import curves_fit
 from arena.analysis.report import REPORT_FILE, save_report
 from arena.cli import app as cli
 from arena.cli.app import console
@@ -33,7 +32,6 @@ def report(
     path = save_report(out if out is not None else run_dir / REPORT_FILE, header, records, curves=curves)
     if as_json:
         print(json.dumps(curves.to_dict()))
-    if curves_fit(records):
-        (console if as_json else cli.out).print(per_round_table(curves))  # with --json stdout holds one document
+    (console if as_json else cli.out).print(per_round_table(curves))  # with --json stdout holds one document
     console.print(f"report: {path}", markup=False)
     return path

@@ -84,6 +84,16 @@ def rec(arm: str, repeat: int, round_: int, price: float | None, *, status: str 
     }
 
 
+def price(result: Any) -> Interval:
+    """A point's or an effect's mean price (negotiation's declared ``mean_price``)."""
+    return result.metrics["mean_price"]
+
+
+def deals(result: Any) -> Interval:
+    """A point's or an effect's deal rate (negotiation's declared ``deal_rate``)."""
+    return result.metrics["deal_rate"]
+
+
 # ---------------------------------------------------------------- the deterministic case
 
 
@@ -96,21 +106,21 @@ def test_ai_feedback_raises_the_sellers_price_against_a_flat_control(determinist
     assert effect is not None and effect.pairs == 20
     # four pieces of advice by round 5 move the seller's reservation up by 4 x 5% of the $10 range = $2;
     # the deal lands about halfway there (the price jitters a little with the seed)
-    assert 0.5 < effect.price.value < 1.5
-    assert effect.price.lo > 0.4 and effect.price.excludes_zero()
-    assert effect.price.lo <= effect.price.value <= effect.price.hi
-    assert effect.reward["seller"].value == pytest.approx(effect.price.value / 10)  # reward = share of $10
+    assert 0.5 < price(effect).value < 1.5
+    assert price(effect).lo > 0.4 and price(effect).excludes_zero()
+    assert price(effect).lo <= price(effect).value <= price(effect).hi
+    assert effect.reward["seller"].value == pytest.approx(price(effect).value / 10)  # reward = share of $10
     assert effect.reward["seller"].excludes_zero()
-    assert effect.deal_rate.value == 0.0  # this buyer leaves room: no deal is lost
+    assert deals(effect).value == 0.0  # this buyer leaves room: no deal is lost
 
     first, last = curves.point("none", 1), curves.point("none", 5)
-    assert abs(last.price.value - first.price.value) < 0.05
-    assert not curves.effect("ai", 1).price.excludes_zero()  # round 1: no advice yet, same seeds, same play
-    ai = [curves.point("ai", r).price.value for r in range(1, 6)]
+    assert abs(price(last).value - price(first).value) < 0.05
+    assert not price(curves.effect("ai", 1)).excludes_zero()  # round 1: no advice yet, same seeds, same play
+    ai = [price(curves.point("ai", r)).value for r in range(1, 6)]
     assert ai == sorted(ai) and ai[-1] > ai[0]
     summary = {s.arm: s for s in curves.summaries}
-    assert summary["ai"].last_price > summary["none"].last_price
-    assert summary["ai"].deal_rate == summary["none"].deal_rate == 1.0
+    assert summary["ai"].last["mean_price"] > summary["none"].last["mean_price"]
+    assert summary["ai"].values["deal_rate"] == summary["none"].values["deal_rate"] == 1.0
 
 
 def test_intervals_are_reproducible_and_do_not_depend_on_other_arms(deterministic):
@@ -120,7 +130,7 @@ def test_intervals_are_reproducible_and_do_not_depend_on_other_arms(deterministi
     assert a.to_dict() == b.to_dict()
     json.dumps(a.to_dict())  # plain data all the way down
     only_ai = learning_curves({**head, "config": {}}, [r for r in records if r["arm"] == "ai"], n_boot=500, seed=11)
-    assert only_ai.point("ai", 5).price == a.point("ai", 5).price
+    assert price(only_ai.point("ai", 5)) == price(a.point("ai", 5))
 
 
 def test_too_much_advice_breaks_the_deal(tmp_path):
@@ -128,11 +138,11 @@ def test_too_much_advice_breaks_the_deal(tmp_path):
     head, records = read_run(run_self_play(tmp_path, suggestions=2, repeats=5))
     curves = learning_curves(head, records, n_boot=200)
     r5 = curves.point("ai", 5)
-    assert r5.deal_rate.value == 0.0 and r5.price.value is None
-    assert r5.break_rate == 1.0 and r5.breaks == 5
-    assert curves.point("none", 5).break_rate == 0.0
+    assert deals(r5).value == 0.0 and price(r5).value is None
+    assert r5.lost_rate == 1.0 and r5.lost == 5
+    assert curves.point("none", 5).lost_rate == 0.0
     effect = curves.effect("ai", 5)
-    assert effect.price.value is None and effect.deal_rate.value == -1.0
+    assert price(effect).value is None and deals(effect).value == -1.0
     assert effect.reward["seller"].value < 0
 
 
@@ -152,13 +162,13 @@ def test_breaks_the_deal_rate_on_hand_made_records():
     ]
     curves = learning_curves(header(["ai"]), records, n_boot=100)
     p1, p2, p3 = (curves.point("ai", r) for r in (1, 2, 3))
-    assert p1.break_rate is None and p1.observed_pairs == 0
-    assert (p2.breaks, p2.observed_pairs, p2.at_risk) == (1, 4, 3)
-    assert p2.break_rate == pytest.approx(1 / 4) and p2.break_rate_given_deal == pytest.approx(1 / 3)
-    assert (p3.breaks, p3.observed_pairs, p3.at_risk) == (1, 4, 3)
-    assert p2.deal_rate.value == pytest.approx(0.75) and p2.price.value == pytest.approx(47 / 3)
-    assert curves.summaries[0].breaks == 2
-    assert p2.to_dict()["break_rate"] == 0.25
+    assert p1.lost_rate is None and p1.observed_pairs == 0
+    assert (p2.lost, p2.observed_pairs, p2.at_risk) == (1, 4, 3)
+    assert p2.lost_rate == pytest.approx(1 / 4) and p2.lost_rate_given_success == pytest.approx(1 / 3)
+    assert (p3.lost, p3.observed_pairs, p3.at_risk) == (1, 4, 3)
+    assert deals(p2).value == pytest.approx(0.75) and price(p2).value == pytest.approx(47 / 3)
+    assert curves.summaries[0].lost == 2
+    assert p2.to_dict()["lost_rate"] == 0.25
 
 
 def test_errors_are_left_out_of_every_number():
@@ -169,9 +179,9 @@ def test_errors_are_left_out_of_every_number():
     curves = learning_curves(header(["ai"]), records, n_boot=100)
     p2, p3 = curves.point("ai", 2), curves.point("ai", 3)
     assert curves.errors == 1
-    assert p2.n == 1 and p2.deal_rate.value == 1.0 and p2.price.value == 16
+    assert p2.n == 1 and deals(p2).value == 1.0 and price(p2).value == 16
     # series 0 has no successful round 2, so it cannot break (or keep) a deal between rounds 2 and 3
-    assert (p2.breaks, p2.observed_pairs) == (0, 1) and (p3.breaks, p3.observed_pairs) == (1, 1)
+    assert (p2.lost, p2.observed_pairs) == (0, 1) and (p3.lost, p3.observed_pairs) == (1, 1)
 
 
 def test_partial_run_shows_rounds_not_reached_as_empty():
@@ -179,10 +189,10 @@ def test_partial_run_shows_rounds_not_reached_as_empty():
     curves = learning_curves(header(["none", "ai"], rounds=4), records, n_boot=100)
     assert curves.rounds == 4
     p4 = curves.point("ai", 4)
-    assert p4.n == 0 and p4.price == Interval(None) and p4.break_rate is None
-    assert curves.effect("ai", 4).pairs == 0 and curves.effect("ai", 4).price.value is None
-    assert curves.effect("ai", 2).price.value == pytest.approx(2.0)
-    assert curves.summaries[1].last_price == 17
+    assert p4.n == 0 and price(p4) == Interval(None) and p4.lost_rate is None
+    assert curves.effect("ai", 4).pairs == 0 and price(curves.effect("ai", 4)).value is None
+    assert price(curves.effect("ai", 2)).value == pytest.approx(2.0)
+    assert curves.summaries[1].last["mean_price"] == 17
 
 
 def test_effect_pairs_series_by_everything_but_the_arm():
@@ -193,12 +203,12 @@ def test_effect_pairs_series_by_everything_but_the_arm():
     effect = curves.effect("ai", 1)
     assert effect.pairs == 4
     # treatment deals 16,16,16,19 vs control 15,15,15,12
-    assert effect.price.value == pytest.approx(67 / 4 - 57 / 4)
+    assert price(effect).value == pytest.approx(67 / 4 - 57 / 4)
     assert effect.reward["seller"].value == pytest.approx((0.1 * 3 + 0.7) / 4)
     # 4 pairs: the value and its n, but no interval and no test (it used to show a bootstrap interval)
-    assert effect.price.n == 4 and not effect.price.has_interval and effect.price.p is None
+    assert price(effect).n == 4 and not price(effect).has_interval and price(effect).p is None
     assert curves.point("ai", 1).n == 5  # the curve itself keeps every series
-    assert curves.point("ai", 1).break_rate is None  # rounds = 1: nothing to break
+    assert curves.point("ai", 1).lost_rate is None  # rounds = 1: nothing to break
 
 
 def test_single_arm_without_feedback_reports_every_role():
@@ -207,8 +217,8 @@ def test_single_arm_without_feedback_reports_every_role():
     assert curves.arms == ["none"] and curves.control is None and curves.treatments == []
     assert curves.effects == [] and curves.roles == ["seller", "buyer"]
     point = curves.point("none", 1)
-    assert point.n == 5 and point.price.value == pytest.approx(14)
-    assert point.price.n == 5 and not point.price.has_interval  # 5 series: no interval (it used to show one)
+    assert point.n == 5 and price(point).value == pytest.approx(14)
+    assert price(point).n == 5 and not price(point).has_interval  # 5 series: no interval (it used to show one)
     assert set(point.reward) == {"seller", "buyer"}
 
 
@@ -227,13 +237,13 @@ def test_prices_are_never_pooled_across_scenarios():
     records += [rec("none", k, 1, 5000, scenario="car") for k in range(3)]
     curves = learning_curves({"run_id": "x", "config": {}}, records, n_boot=50)
     assert curves.scenarios == ["balloon", "car"]
-    assert curves.point("none", 1, "balloon").price.value == 15
-    assert curves.point("none", 1, "car").price.value == 5000
+    assert price(curves.point("none", 1, "balloon")).value == 15
+    assert price(curves.point("none", 1, "car")).value == 5000
 
 
 def test_empty_log_and_bad_arguments():
     curves = learning_curves({"run_id": "x", "config": {"tournament": {"rounds": 2}}}, [])
-    assert curves.point("none", 1).n == 0 and curves.point("none", 2).price.value is None
+    assert curves.point("none", 1).n == 0 and price(curves.point("none", 2)).value is None
     with pytest.raises(ValueError, match="n_boot must be at least 1"):
         learning_curves({}, [], n_boot=0)
 

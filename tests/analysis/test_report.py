@@ -81,7 +81,7 @@ def test_report_embeds_plots_and_names_run_arms_and_rounds(self_play_run):
     assert "<dt>arms</dt><dd>none, ai (control: none)</dd>" in page
     assert "<dt>rounds</dt><dd>5</dd>" in page
     assert "balloon" in page and "gain-seller" in page and "eager-buyer" in page and "scripted-critic" in page
-    assert "Feedback effect" in page and "Leaderboard" in page and "Price against deal rate" in page
+    assert "Feedback effect" in page and "Leaderboard" in page and "Price against deals" in page
     assert "<script" not in page.lower()  # nothing executable, ever
     assert not list(self_play_run.glob("*.tmp"))
 
@@ -145,7 +145,7 @@ def test_cli_report_writes_the_page_and_prints_the_table(self_play_run, tmp_path
     data = json.loads(result.stdout.strip().splitlines()[-1])
     assert data["arms"] == ["none", "ai"] and data["rounds"] == 5
     effect5 = next(e for e in data["effects"] if e["round"] == 5)
-    assert effect5["price"]["lo"] > 0
+    assert effect5["metrics"]["mean_price"]["lo"] > 0
 
 
 def _render(table: Any, width: int = 200, styles: bool = False) -> str:
@@ -158,9 +158,9 @@ def test_per_round_table_shows_each_arm_and_the_effect(self_play_run):
     curves = learning_curves(*read_run(self_play_run), n_boot=300)
     text = _render(per_round_table(curves))
     heading = " ".join(text.split("─")[0].split())  # two-line column headings, read across
-    assert heading.endswith("none none ai ai Δ price Δ deals round price deals price deals ai-none ai-none")
+    assert heading.endswith("none none ai ai Δ deals Δ price round deals price deals price ai-none ai-none")
     line5 = next(line for line in text.splitlines() if line.strip().startswith("5 "))
-    effect = curves.effect("ai", 5).price
+    effect = curves.effect("ai", 5).metrics["mean_price"]
     # every figure with its n; the effect with its interval and its Holm-adjusted exact p (20 pairs)
     assert f"+{effect.value:.2f} [{effect.lo:.2f},{effect.hi:.2f}] p<0.001 n=20" in line5
     assert "100% n=20" in line5 and "+0% [0%,0%] p=1.000 n=20" in line5  # no deal lost, nothing to test
@@ -169,7 +169,7 @@ def test_per_round_table_shows_each_arm_and_the_effect(self_play_run):
     # rate (no deal lost) never
     bold = {(row[0].plain, k) for row in per_round_table(curves).rows for k, cell in enumerate(row)
             if any(span.style == "bold" for span in cell.spans)}
-    assert ("5", 5) in bold and not {r for r, _ in bold} & {"1"} and not {k for _, k in bold} - {5}
+    assert ("5", 6) in bold and not {r for r, _ in bold} & {"1"} and not {k for _, k in bold} - {6}
     assert "\x1b[1m+" in _render(per_round_table(curves), styles=True)  # and the terminal shows it bold
     narrow = _render(per_round_table(curves), width=80)
     assert "…" not in narrow  # wraps between a value and its interval, never truncates
@@ -210,7 +210,7 @@ def test_per_round_table_goes_long_with_many_arms():
     rows = [line.split() for line in text.splitlines() if line.strip()[:1].isdigit()]
     assert [(row[0], row[1]) for row in rows] == [(str(r), arm) for r in (1, 2) for arm in arms]
     # ai, round 2: 18 against 15 over 4 pairs: a value and its n, no interval (it used to show [3.00,3.00])
-    assert rows[-1][-5:] == ["+3.00", "n=4", "+0%", "n=4", "(n<10)"]
+    assert rows[-1][-5:] == ["+0%", "n=4", "(n<10)", "+3.00", "n=4"]
     assert "nothing is tested, nothing is marked" in " ".join(text.split())
     assert "…" not in text
     wide = _render(per_round_table(curves, layout="wide"), width=300)
@@ -244,14 +244,14 @@ def test_a_warning_unrelated_to_the_plots_keeps_its_own_kind(self_play_run, monk
 
     from arena.analysis import plots
 
-    drawn = plots._price_plot
+    drawn = plots._series_plot
 
-    def price_plot_meeting_a_socket(curves):
+    def series_plot_meeting_a_socket(curves, figure):
         warnings.warn("unclosed transport", ResourceWarning, stacklevel=1)
         warnings.warn("Glyph 20013 missing from font(s) DejaVu Sans.", UserWarning, stacklevel=1)
-        return drawn(curves)
+        return drawn(curves, figure)
 
-    monkeypatch.setattr(plots, "_price_plot", price_plot_meeting_a_socket)
+    monkeypatch.setattr(plots, "_series_plot", series_plot_meeting_a_socket)
     header, records = read_run(self_play_run)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

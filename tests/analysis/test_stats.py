@@ -67,11 +67,12 @@ def test_one_or_two_repeats_show_no_interval_and_mark_nothing(repeats):
     curves = learning_curves(header(2), records, n_boot=200)
 
     for eff in curves.effects:
-        assert eff.pairs == repeats and eff.price.value == pytest.approx(3.0 * eff.round)
+        assert eff.pairs == repeats and eff.metrics["mean_price"].value == pytest.approx(3.0 * eff.round)
         for iv in eff.intervals():
             assert iv.n == repeats and not iv.has_interval and iv.p is None and not iv.significant
     for point in curves.points:
-        assert not point.price.has_interval and not point.deal_rate.has_interval and point.price.n == repeats
+        price, deals = point.metrics["mean_price"], point.metrics["deal_rate"]
+        assert not price.has_interval and not deals.has_interval and price.n == repeats
     assert curves.tests == 0 and not marked(curves)
 
     table = per_round_table(curves)
@@ -80,7 +81,7 @@ def test_one_or_two_repeats_show_no_interval_and_mark_nothing(repeats):
     console.print(table)
     text = console.export_text()
     assert f"+3.00 n={repeats} (n<10)" in text and f"+6.00 n={repeats} (n<10)" in text
-    assert "[" not in text.split("─")[-1].split("price: mean")[0]  # no interval in any cell
+    assert "[" not in text.split("─")[-1].split("deals: rate")[0]  # no interval in any cell
 
     page = render_report(header(2), records, n_boot=100)
     effects = page.split("Feedback effect")[1].split("<h2>")[0]
@@ -162,10 +163,11 @@ def test_holm_runs_over_every_effect_shown():
     assert curves.tests == 9
     for r in (1, 2, 3):
         eff = curves.effect("ai", r)
-        assert eff.price.p == pytest.approx(2 / 4096) and eff.reward["seller"].p == pytest.approx(2 / 4096)
-        assert eff.price.p_holm == pytest.approx(9 * 2 / 4096) and eff.price.significant
-        assert eff.deal_rate.p == 1.0 and eff.deal_rate.p_holm == 1.0 and not eff.deal_rate.significant
-    assert curves.to_dict()["effects"][0]["price"]["p_holm"] == pytest.approx(9 * 2 / 4096, abs=1e-6)
+        price, deals = eff.metrics["mean_price"], eff.metrics["deal_rate"]
+        assert price.p == pytest.approx(2 / 4096) and eff.reward["seller"].p == pytest.approx(2 / 4096)
+        assert price.p_holm == pytest.approx(9 * 2 / 4096) and price.significant
+        assert deals.p == 1.0 and deals.p_holm == 1.0 and not deals.significant
+    assert curves.to_dict()["effects"][0]["metrics"]["mean_price"]["p_holm"] == pytest.approx(9 * 2 / 4096, abs=1e-6)
 
 
 def test_interval_and_p_agree():
@@ -224,7 +226,7 @@ def test_the_effects_interval_covers_the_true_effect_95_percent_of_the_time():
     hits, widths = 0, []
     for _ in range(200):
         curves = learning_curves(HEADER, simulated_run(rng, 1.5, 12), n_boot=50)
-        price = curves.effect("ai", 1).price
+        price = curves.effect("ai", 1).metrics["mean_price"]
         assert price.n == 12 and price.has_interval
         hits += price.lo <= 1.5 <= price.hi
         widths.append(price.hi - price.lo)
@@ -249,8 +251,8 @@ def test_a_real_effect_is_marked():
     """The guard against a test that marks nothing at all: +1.5 over 12 pairs is found in every round."""
     rng = np.random.default_rng(5)
     curves = learning_curves(header(3), simulated_run(rng, 1.5, 12, rounds=3), n_boot=20)
-    assert [curves.effect("ai", r).price.significant for r in (1, 2, 3)] == [True, True, True]
-    assert not any(curves.effect("ai", r).deal_rate.significant for r in (1, 2, 3))
+    assert [curves.effect("ai", r).metrics["mean_price"].significant for r in (1, 2, 3)] == [True, True, True]
+    assert not any(curves.effect("ai", r).metrics["deal_rate"].significant for r in (1, 2, 3))
 
 
 def test_price_effect_is_over_pairs_where_both_dealt():
@@ -261,9 +263,10 @@ def test_price_effect_is_over_pairs_where_both_dealt():
         records.append(record("ai", k, 1, 16.0 if k not in (0, 13) else None))
     curves = learning_curves(HEADER, records, n_boot=50)
     eff = curves.effect("ai", 1)
-    assert eff.pairs == 14 and eff.price.n == 11 and eff.price.value == pytest.approx(1.0)
-    assert eff.deal_rate.n == 14 and eff.deal_rate.value == pytest.approx((12 - 12) / 14)
+    price = eff.metrics["mean_price"]
+    assert eff.pairs == 14 and price.n == 11 and price.value == pytest.approx(1.0)
+    assert eff.metrics["deal_rate"].n == 14 and eff.metrics["deal_rate"].value == pytest.approx((12 - 12) / 14)
     # the deal-rate test reads the discordant pairs: repeat 0 (control only), repeat 12 (ai only)
-    assert eff.deal_rate.p == pytest.approx(1.0)
-    assert curves.point("ai", 1).price.n == 12 and curves.point("none", 1).price.n == 12
+    assert eff.metrics["deal_rate"].p == pytest.approx(1.0)
+    assert [curves.point(arm, 1).metrics["mean_price"].n for arm in ("ai", "none")] == [12, 12]
     assert math.isclose(eff.reward["seller"].value, (11 * 0.1 - 0.5 + 0.6) / 14)

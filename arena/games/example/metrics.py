@@ -1,5 +1,6 @@
 """The figures the example game reports per agent and role: how often it found the secret, in how many
-guesses (both players')."""
+guesses (both players'). A win is each role's own (``per_role``); the number of guesses is one figure per
+match."""
 
 from __future__ import annotations
 
@@ -18,6 +19,6 @@ def _turns(record: dict[str, Any], role: str) -> float | None:
 
 
 METRICS = (
-    Metric("win_rate", "wins", _won, kind="rate", fmt="{:.0%}", count="wins"),
+    Metric("win_rate", "wins", _won, kind="rate", fmt="{:.0%}", count="wins", per_role=True),
     Metric("mean_turns", "turns", _turns, fmt="{:.1f}", higher_is_better=False),
 )

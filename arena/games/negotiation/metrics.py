@@ -1,4 +1,6 @@
-"""The figures negotiation reports per agent and role: how often a deal closes, and at what price."""
+"""The figures negotiation reports per agent and role: how often a deal closes (the main
+figure: the curves count the deals lost from one round to the next), and at what price. Both are one
+figure per match, the same for seller and buyer."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ def _price(record: dict[str, Any], role: str) -> float | None:
 
 
 METRICS = (
-    Metric("deal_rate", "deals", _deal, kind="rate", fmt="{:.0%}", count="deals"),
-    Metric("mean_price", "price", _price, fmt="{:.2f}"),
+    # keys: the names the curves' seeded draws had before metrics were declared, so the figures stay put
+    Metric("deal_rate", "deals", _deal, kind="rate", fmt="{:.0%}", count="deals", key="deal"),
+    Metric("mean_price", "price", _price, fmt="{:.2f}", key="price"),
 )

@@ -130,13 +130,31 @@ def test_the_leaderboard_reports_the_games_own_metrics(tmp_path: Path) -> None:
     assert not any("deal" in key or "price" in key for key in rows["example-linear"])
 
 
-def test_no_deal_curves_for_a_game_without_deals(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """The learning curves still count deals and prices: a game that declares neither gets none, not "0% deals"."""
-    run_dir, _ = play(tmp_path, "local", local=True)
+def test_the_example_game_gets_curves_of_its_own_metrics(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The per-round table, effects and report follow the game's declared metrics: the advised role's wins
+    (a metric every role has, shown for the advised ``first``) and the turns, never deals or prices."""
+    from arena.analysis.curves import learning_curves
+
+    run_dir, records = play(tmp_path, "local", local=True)
+    header, _ = read_run(run_dir)
     capsys.readouterr()
     assert run_cli("leaderboard", str(run_dir)) == 0
     assert run_cli("report", str(run_dir)) == 0
     out, err = capsys.readouterr()
     page = (run_dir / "report.html").read_text()
-    assert "wins" in out and "Per round" not in out and "deals" not in out + err
-    assert "No learning curves" in page and "deal rate per round" not in page
+    heading = " ".join(out.split("Per round")[1].split("─")[0].split())
+    assert heading.endswith("Δ first wins Δ turns round arm first wins turns vs none vs none")
+    assert "first wins per round" in page and "turns per round" in page and "Turns against first wins" in page
+    assert not any(word in (out + err + page).lower() for word in ("deal", "price"))
+    curves = learning_curves(header, records, n_boot=50)
+    assert [f.key for f in curves.figures] == ["win_rate.first", "mean_turns"] and curves.main == "win_rate.first"
+    for arm in ("none", "ai"):
+        played = [r for r in records if r["arm"] == arm and r["round"] == 2]
+        point = curves.point(arm, 2)
+        assert point.metrics["win_rate.first"].value == sum(r["outcome"]["winner"] == "first" for r in played) / 3
+        assert point.metrics["mean_turns"].value == pytest.approx(sum(r["outcome"]["turns"] for r in played) / 3)
+    wins = {arm: {r["repeat"]: r["outcome"]["winner"] == "first" for r in records if r["arm"] == arm
+                  and r["round"] == 2} for arm in ("none", "ai")}
+    effect = curves.effect("ai", 2).metrics["win_rate.first"]
+    assert effect.n == 3 and effect.value == pytest.approx(sum(wins["ai"][k] - wins["none"][k] for k in range(3)) / 3)
+
