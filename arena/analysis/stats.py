@@ -100,6 +100,15 @@ class Interval:
 EMPTY = Interval(None)
 
 
+def _mean_or_too_few(values: Sequence[float] | np.ndarray) -> tuple[np.ndarray, Interval | None]:
+    """The values as an array, and the answer already when there are too few for an interval: none (EMPTY)
+    or fewer than ``MIN_N`` (the bare mean with its n)."""
+    v = np.asarray(values, dtype=float)
+    if v.size == 0:
+        return v, EMPTY
+    return v, (Interval(float(v.mean()), n=int(v.size)) if v.size < MIN_N else None)
+
+
 def format_p(p: float | None, *, label: bool = True) -> str:
     """``p=0.013``, ``p<0.001``; an exact p is never printed as 0."""
     if p is None:
@@ -118,13 +127,10 @@ def paired_effect(diffs: Sequence[float] | np.ndarray, *, rng: np.random.Generat
 
     ``rng`` draws the random sign flips beyond ``EXACT_MAX`` pairs (a fixed default seed otherwise).
     """
-    d = np.asarray(diffs, dtype=float)
-    n = int(d.size)
-    if n == 0:
-        return EMPTY
-    value = float(d.mean())
-    if n < MIN_N:
-        return Interval(value, n=n)
+    d, early = _mean_or_too_few(diffs)
+    if early is not None:
+        return early
+    n, value = int(d.size), float(d.mean())
     flips = _SignFlips(d, rng)
     lo, hi = flips.interval()
     return Interval(value, lo, hi, n=n, p=flips.p_value())
@@ -235,13 +241,10 @@ def holm(pvalues: Sequence[float]) -> list[float]:
 def mean_interval(values: Sequence[float] | np.ndarray, *, n_boot: int = 2000,
                   rng: np.random.Generator | None = None) -> Interval:
     """A mean over units, with a percentile bootstrap 95% interval from ``MIN_N`` units on."""
-    v = np.asarray(values, dtype=float)
-    n = int(v.size)
-    if n == 0:
-        return EMPTY
-    value = float(v.mean())
-    if n < MIN_N:
-        return Interval(value, n=n)
+    v, early = _mean_or_too_few(values)
+    if early is not None:
+        return early
+    n, value = int(v.size), float(v.mean())
     gen = rng if rng is not None else np.random.default_rng(0)
     means = np.empty(n_boot)
     step = max(1, _CHUNK_CELLS // n)
