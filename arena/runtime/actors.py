@@ -42,17 +42,23 @@ def _build_model_now(agent: Any) -> None:
             pass
 
 
-@ray.remote(num_cpus=0)
-class PlayerActor:
-    def __init__(self, card: dict[str, Any], game: str) -> None:
-        self.card, self.player = _load(card, "player", game)
-        _build_model_now(self.player)
+class _LLMHost:
+    """What the two async actors share: load the card, build its model client before the first turn."""
 
-    async def act(self, request: ActRequest) -> ActResult:
-        return await self.player.act(request)
+    kind = "player"
+
+    def __init__(self, card: dict[str, Any], game: str) -> None:
+        self.card, self.agent = _load(card, self.kind, game)
+        _build_model_now(self.agent)
 
     async def ping(self) -> str:
         return self.card.name
+
+
+@ray.remote(num_cpus=0)
+class PlayerActor(_LLMHost):
+    async def act(self, request: ActRequest) -> ActResult:
+        return await self.agent.act(request)
 
 
 @ray.remote(num_cpus=0)
@@ -75,16 +81,11 @@ class ScriptedPlayerActor:
 
 
 @ray.remote(num_cpus=0)
-class CriticActor:
-    def __init__(self, card: dict[str, Any], game: str) -> None:
-        self.card, self.critic = _load(card, "critic", game)
-        _build_model_now(self.critic)
+class CriticActor(_LLMHost):
+    kind = "critic"
 
     async def critique(self, request: CritiqueRequest) -> CritiqueResult:
-        return await self.critic.critique(request)
-
-    async def ping(self) -> str:
-        return self.card.name
+        return await self.agent.critique(request)
 
 
 class RayPlayer:
