@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from arena.games.dearman.rules import LABELS, SKILLS
+from arena.games.dearman.rules import LETTERS, SKILLS
 from arena.registry import Metric
 
 ROLE = "learner"
@@ -68,6 +68,6 @@ METRICS = (
     _learner("mastery", "mastery", _mastery),
     _learner("objective_met", "met", _met, kind="rate", fmt="{:.0%}", count="met"),
     _learner("turns", "turns", _turns, fmt="{:.1f}", higher_is_better=False),
-    *(_learner(f"skill_{skill}", LABELS[skill], _skill(skill)) for skill in SKILLS),
-    _learner("coach_mastery", "coach mastery", _coach_mastery),
+    *(_learner(f"skill_{skill}", LETTERS[skill], _skill(skill)) for skill in SKILLS),
+    _learner("coach_mastery", "coach", _coach_mastery),
 )
