@@ -1,11 +1,12 @@
 """The LLM coach: rates the learner's latest turn on the seven skills and writes one rewrite.
 
 It asks for the flat :data:`~arena.games.dearman.prompts.COACH_REPLY` object (constrained where the backend
-can: llama.cpp grammar, OpenAI json_schema). A malformed or empty reply is asked for once more with the
-next seed; a second failure leaves the turn *unrated*: no ratings, no advice, and an ``unrated`` error on
-the turn's feedback record, never a crash. A model error (server down, timeout) is reported the same way,
-without the retry (the SDK already retried the transport). The reasons are not kept in the log: the
-match loop logs ``suggestions`` and ``ratings`` only (reasons help the model score, not the learner).
+can: llama.cpp grammar, OpenAI json_schema). A malformed or empty reply (the backends raise
+``ModelError(kind="empty")`` for the latter) is asked for once more with the next seed; a second failure
+leaves the turn *unrated*: no ratings, no advice, and an ``unrated`` error on the turn's feedback record,
+never a crash. Any other model error (server down, timeout) is reported the same way without the retry
+(the SDK already retried the transport). The reasons are not kept in the log: the match loop logs
+``suggestions`` and ``ratings`` only (the reasons help the model score; the learner gets the rewrite).
 """
 
 from __future__ import annotations
@@ -32,7 +33,10 @@ class LLMCoach(LLMCritic):
             try:
                 completion = await self.model.complete(messages, seed=request.seed + attempt, json_schema=schema)
             except ModelError as exc:
-                return CritiqueResult(suggestions=[], usage=usage, error={"kind": exc.kind, "message": str(exc)})
+                if exc.kind != "empty":  # an empty reply is a malformed one; a dead server is not retried
+                    return CritiqueResult(suggestions=[], usage=usage, error={"kind": exc.kind, "message": str(exc)})
+                shown = ""
+                continue
             add_usage(usage, usage_of(completion))
             parsed = parse_coach_reply(parse_json_reply(completion.text))
             if parsed is not None:
