@@ -20,13 +20,13 @@ SCORES = ("0", "1", "2", "none")
 
 LEARNER_REPLY = {
     "type": "object",
-    "properties": {"reply": {"type": "string", "minLength": 1, "maxLength": 500}},
+    "properties": {"reply": {"type": "string", "minLength": 1, "maxLength": 280}},
     "required": ["reply"],
     "additionalProperties": False,
 }
 PARTNER_REPLY = {
     "type": "object",
-    "properties": {"reply": {"type": "string", "minLength": 1, "maxLength": 400},
+    "properties": {"reply": {"type": "string", "minLength": 1, "maxLength": 240},
                    "state": {"type": "string", "enum": ["continue", "agree", "refuse"]}},
     "required": ["reply", "state"],
     "additionalProperties": False,
@@ -36,8 +36,8 @@ COACH_REPLY: dict[str, Any] = {
     "properties": {
         **{key: value for skill in SKILLS for key, value in (
             (skill, {"type": "string", "enum": list(SCORES)}),
-            (f"{skill}_why", {"type": "string", "maxLength": 160}))},
-        "rewrite": {"type": "string", "minLength": 8, "maxLength": 300},
+            (f"{skill}_why", {"type": "string", "maxLength": 80}))},
+        "rewrite": {"type": "string", "minLength": 8, "maxLength": 200},
     },
     "required": [key for skill in SKILLS for key in (skill, f"{skill}_why")] + ["rewrite"],
     "additionalProperties": False,
@@ -112,7 +112,7 @@ def parse_coach_reply(reply: Any) -> tuple[dict[str, int | None], dict[str, str]
         else:
             return None
     rewrite = " ".join(str(reply.get("rewrite") or "").split())
-    if len(rewrite) < 4:
+    if not rewrite:
         return None
     reasons = {skill: " ".join(str(reply.get(f"{skill}_why") or "").split())[:160] for skill in SKILLS}
     applicable = [(v, i, s) for i, s in enumerate(SKILLS) if (v := ratings[s]) is not None]
