@@ -5,8 +5,9 @@
 An LLM learner (openai SDK) plays the scripted partner on ``landlord-repair``; the coached runs add an LLM
 coach after every learner turn (arm ``ai``, ``when: after_turn``). Both talk to ``tests/fake_llm_server.py``
 with a fixed reply delay, so every model call costs the same and the shortfall from ideal is Arena's.
-Ideal with the coach = the uncoached rate x (model calls per learner turn without / with the coach): the
-coach should cost one extra model call per learner turn and nothing more. Actors are placed once.
+Ideal = C / (model calls per learner turn x the delay), with and without the coach: the coach should cost
+its one extra model call per learner turn and nothing more, so both ratios to ideal should match. The
+scripted partner costs no model call. Actors are placed once and shared by every level.
 """
 
 from __future__ import annotations
@@ -84,15 +85,18 @@ def main() -> None:
           f"{'ideal':>7} {'ratio':>6}")
     summary = []
     for plain, coached in zip(rows[::2], rows[1::2], strict=True):
-        ideal = plain["rate"] * (plain["calls"] / plain["turns"]) / (coached["calls"] / coached["turns"])
-        for row, target in ((plain, plain["rate"]), (coached, ideal)):
+        ratios = []
+        for row in (plain, coached):  # ideal: C turns at a time, each costing its model calls back to back
+            ideal = row["c"] / (row["calls"] / row["turns"] * args.delay)
+            ratios.append(row["rate"] / ideal)
             print(f"{row['c']:>9} {'yes' if row['coached'] else 'no':>5} {row['turns']:>5} "
-                  f"{row['calls'] / row['turns']:>10.2f} {row['wall']:>7.2f} {row['rate']:>8.2f} {target:>7.2f} "
-                  f"{row['rate'] / target:>6.2f}")
-        summary.append(f"C={plain['c']}: {coached['rate'] / ideal:.2f} of ideal ({coached['rate']:.1f} vs "
-                       f"{ideal:.1f} turns/s; uncoached {plain['rate']:.1f})")
-    print("summary: with the per-turn coach, " + "; ".join(summary))
-
+                  f"{row['calls'] / row['turns']:>10.2f} {row['wall']:>7.2f} {row['rate']:>8.2f} {ideal:>7.2f} "
+                  f"{ratios[-1]:>6.2f}")
+        summary.append(f"C={plain['c']}: {coached['rate']:.1f} vs {plain['rate']:.1f} turns/s, {ratios[1]:.2f} vs "
+                       f"{ratios[0]:.2f} of ideal")
+    print("(ideal = C / (model calls per learner turn x the server's delay): the coach should cost its one extra "
+          "call per learner turn and nothing more, so both ratios should match)")
+    print("summary: with vs without the per-turn coach, " + "; ".join(summary))
 
 if __name__ == "__main__":
     main()
