@@ -80,8 +80,15 @@ def test_the_seed_draws_the_partners_patience_within_its_resistance() -> None:
     assert set(drawn) == {2, 3}
 
 
-@pytest.mark.parametrize("name", sorted(p.stem for p in SCENARIOS.glob("*.yaml") if p.stem not in {
-    "practice", "transfer", "smollm2"}))
+SCENARIO_FILES = sorted(p.stem for p in SCENARIOS.glob("*.yaml") if yaml.safe_load(p.read_text())["kind"] == "scenario")
+
+
+def test_six_scenarios_of_varied_difficulty() -> None:
+    difficulty = {name: scenario(name).difficulty for name in SCENARIO_FILES}
+    assert len(difficulty) == 6 and set(difficulty.values()) == {"easy", "medium", "hard"}
+
+
+@pytest.mark.parametrize("name", SCENARIO_FILES)
 def test_every_scenarios_material_scores_as_documented(name: str) -> None:
     """The skilled learner's first turn scores 2 on every applicable skill, the plain one 0.2 (A1 only)."""
     spec = scenario(name)
