@@ -93,6 +93,10 @@ class Game:
     - ``cli(app)`` (optional): adds the game's own commands to the ``arena`` CLI.
     - ``outcome_line(outcome, scenario)`` / ``turn_details(turn, scenario)`` (optional): how ``arena replay``
       shows a match's outcome and what the game read in a turn (``scenario``: the stored scenario dict).
+    - ``feedback_details(feedback)`` (optional): a short cell for the ratings of one logged feedback record
+      (what ``arena replay`` shows after ``feedback to <role>``; default: ``criterion value`` pairs).
+    - ``llm_critic(card, spec, model_factory)`` (optional): the game's own LLM critic, for a game whose
+      critic answers in its own shape (per-criterion ratings); default: the generic ``tip1..tipN`` critic.
     - ``feedback_timings``: when a critic may advise in this game (``after_round``, ``after_turn``).
     - ``metrics``: the figures analysis reports per agent and role (:class:`Metric`), beside the reward.
     """
@@ -114,6 +118,8 @@ class Game:
     cli: Callable[[Any], None] | None = None
     outcome_line: Callable[[dict[str, Any], dict[str, Any]], str] | None = None
     turn_details: Callable[[dict[str, Any], dict[str, Any]], list[str]] | None = None
+    feedback_details: Callable[[dict[str, Any]], str] | None = None
+    llm_critic: Callable[..., Any] | None = None
     env_id: str | None = None
     feedback_timings: tuple[str, ...] = ("after_round",)
     metrics: tuple[Metric, ...] = ()
@@ -181,3 +187,4 @@ def game_of(scenario: Any) -> Game:
 # Arena's own games: one line each.
 register("negotiation", "arena.games.negotiation.spec:GAME")
 register("example", "arena.games.example.spec:GAME")
+register("dearman", "arena.games.dearman.spec:GAME")

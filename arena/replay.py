@@ -132,7 +132,8 @@ def match_view(rec: dict[str, Any], scenario: dict[str, Any] | None = None) -> R
         parts.append(line)
         given = turn.get("feedback") or {}
         if given.get("suggestions") or given.get("ratings"):  # after_turn advice, on the turn it follows
-            ratings = ", ".join(f"{k} {v:g}" for k, v in (given.get("ratings") or {}).items())
+            ratings = spec.feedback_details(given) if spec and spec.feedback_details else ", ".join(
+                f"{k} {'-' if v is None else f'{v:g}'}" for k, v in (given.get("ratings") or {}).items())
             fb = Text(visible(f"      feedback to {role} ({given.get('arm')})" + (f" [{ratings}]" if ratings else "")
                               + "".join(f"\n      - {s}" for s in given.get("suggestions") or [])), style="yellow")
             parts.append(fb)

@@ -31,6 +31,11 @@ class SeriesSpec:
     repeat: int
     rounds: int
     seed: int
+    transfer_rounds: int = 0  # rounds on the tournament's transfer scenario after ``rounds`` practice rounds
+
+    @property
+    def total_rounds(self) -> int:
+        return self.rounds + self.transfer_rounds
 
     def match_id(self, round_: int) -> str:
         return f"{self.series_id}.r{round_}"
@@ -59,7 +64,8 @@ def plan(resolved: ResolvedTournament) -> list[SeriesSpec]:
     t = resolved.tournament
     roles = list(resolved.players)
     out: list[SeriesSpec] = []
-    for scenario in resolved.scenarios:
+    extra = t.transfer.rounds if t.transfer is not None else 0
+    for scenario in (name for name in resolved.scenarios if name != resolved.transfer):
         for combo in itertools.product(*(resolved.players[r] for r in roles)):
             pairing = tuple(zip(roles, combo, strict=True))
             for repeat in range(t.repeats):
@@ -67,9 +73,9 @@ def plan(resolved: ResolvedTournament) -> list[SeriesSpec]:
                 seed = derive_seed(t.seed, key)
                 for arm in resolved.arms():
                     sid = ".".join(id_part(part) for part in (scenario, *combo, arm, f"s{repeat}"))
-                    out.append(SeriesSpec(sid, scenario, pairing, arm, repeat, t.rounds, seed))
+                    out.append(SeriesSpec(sid, scenario, pairing, arm, repeat, t.rounds, seed, extra))
     return out
 
 
 def match_count(series: list[SeriesSpec]) -> int:
-    return sum(s.rounds for s in series)
+    return sum(s.total_rounds for s in series)

@@ -149,10 +149,10 @@ def _remaining(
         logged = by_series.get(spec.series_id, {})
         state = restore_state(spec, list(logged.values()))
         summary.already_done += state.next_round - 1
-        for round_ in range(state.next_round, spec.rounds + 1):
+        for round_ in range(state.next_round, spec.total_rounds + 1):
             if round_ in logged:
                 attempts[spec.match_id(round_)] = logged[round_].get("attempt", 1) + 1
-        if state.next_round <= spec.rounds:
+        if state.next_round <= spec.total_rounds:
             todo.append((spec, state))
     summary.retried = len(attempts)
     return todo, attempts

@@ -27,6 +27,8 @@ def build_critic(card: AgentCard, game_name: str, model_factory: ModelFactory | 
     spec = game(game_name)
     if isinstance(card.policy, ScriptedPolicy):
         return spec.scripted_critic()
+    if spec.llm_critic is not None:
+        return spec.llm_critic(card, spec, model_factory)
     from arena.agents.critic import LLMCritic
 
     return LLMCritic(card, spec, model_factory)

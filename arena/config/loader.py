@@ -154,6 +154,15 @@ def _resolve(p: Path, src: YamlSource, warnings: list[str] | None = None) -> Res
                             f"{first.game} one: a tournament plays one game")
         scenarios[sc.name] = sc
 
+    transfer = None
+    if t.transfer is not None:
+        sc = refs.load(("transfer", "scenario"), t.transfer.scenario, "scenario")
+        first = next(iter(scenarios.values()))
+        if sc.name in scenarios or sc.game != first.game:
+            raise src.error(("transfer", "scenario"), f"the transfer scenario must be a {first.game} scenario "
+                            f"other than the practice ones (this is {sc.game} scenario {sc.name!r})")
+        scenarios[sc.name], transfer = sc, sc.name
+
     game_roles = {role for sc in scenarios.values() for role in sc.roles}
     agents: dict[str, AgentCard] = {}
     origin: dict[str, str] = {}
@@ -202,7 +211,7 @@ def _resolve(p: Path, src: YamlSource, warnings: list[str] | None = None) -> Res
                     )
     return ResolvedTournament(
         source=src.path, tournament=t, scenarios=scenarios, agents=agents, players=players, critic=critic,
-        moderator=moderator,
+        moderator=moderator, transfer=transfer,
         agent_files={name: display_path(Path(where)) for name, where in origin.items()},
     )
 

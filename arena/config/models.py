@@ -139,6 +139,14 @@ class FeedbackSpec(StrictModel):
         return (self.advise,) if isinstance(self.advise, str) else tuple(self.advise)
 
 
+class TransferSpec(StrictModel):
+    """A transfer test: after its practice rounds, every series plays ``rounds`` more on ``scenario`` with no
+    feedback (whatever its arm), its memory carried over. Does what was learnt hold in a new situation?"""
+
+    scenario: str = Field(description="path to the test scenario (same game, not one of the practice scenarios)")
+    rounds: int = Field(default=1, ge=1, le=100, description="rounds on the test scenario after the practice rounds")
+
+
 class MemorySpec(StrictModel):
     budget_tokens: int = Field(default=600, ge=32, description="in-context memory budget per player")
 
@@ -159,6 +167,7 @@ class Tournament(StrictModel):
     concurrency: int | None = Field(default=None, ge=1, le=10_000, description="series in flight")
     feedback: FeedbackSpec | None = None
     memory: MemorySpec = Field(default_factory=MemorySpec)
+    transfer: TransferSpec | None = None
     moderator: str | None = Field(
         default=None,
         description="path to an LLM card that judges each round's ending (logged beside the parser's outcome); "
@@ -191,6 +200,7 @@ class ResolvedTournament(StrictModel):
     critic: str | None = Field(default=None, description="agent name of the critic")
     moderator: str | None = Field(default=None, description="agent name of the LLM moderator, if any")
     agent_files: dict[str, str] = Field(default_factory=dict, description="agent name -> card file (for errors)")
+    transfer: str | None = Field(default=None, description="scenario name of the transfer test (in scenarios)")
 
     @field_validator("scenarios", mode="before")
     @classmethod

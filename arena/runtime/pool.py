@@ -22,6 +22,7 @@ from arena.agents.factory import build_critic, build_player
 from arena.config.models import AgentCard, ResolvedTournament, ScriptedPolicy
 from arena.errors import ClusterError
 from arena.runtime.match import MatchContext, SeriesState, play_series
+from arena.runtime.transfer import play_transfer
 from arena.schedule import SeriesSpec
 
 AUTH_MODE_VAR = "RAY_AUTH_MODE"
@@ -221,6 +222,7 @@ async def run_series_async(
     async def one(series: SeriesSpec, state: SeriesState) -> None:
         async with gate:
             await play_series(ctx, series, state, emit)
+            await play_transfer(ctx, series, state, emit)
 
     tasks = [asyncio.ensure_future(one(s, st)) for s, st in todo]
     try:
