@@ -1,4 +1,4 @@
-"""The figures DEAR MAN reports for the learner (the partner's rows stay empty: every value is None).
+"""The figures DEAR MAN reports for the learner (``role="learner"``: the partner's rows stay empty).
 
 - ``skill_<name>``: the skill's mean marker score in the match (0..2, over the turns it applied to);
 - ``mastery``: the mean over every applicable rating of the match (0..2); ``objective_met``: the rate of
@@ -6,9 +6,6 @@
   reported, not ranked: ``higher_is_better`` False as a convention);
 - ``coach_mastery``: the same mean over the coach's own ratings logged on the learner's turns (None where
   no coach rated, as in the ``none`` arm), so the coach can be checked against the markers.
-
-Every metric is built by :func:`_learner`; once :class:`~arena.registry.Metric` names whose figure it is,
-adding ``role="learner"`` there is the one edit.
 """
 
 from __future__ import annotations
@@ -28,8 +25,8 @@ def _outcome(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _learner(name: str, label: str, value: Value, **kw: Any) -> Metric:
-    """A metric defined for the learner only (None for any other role)."""
-    return Metric(name, label, lambda record, role: value(record) if role == ROLE else None, **kw)
+    """A metric of the learner's (the leaderboard leaves the partner's cells blank)."""
+    return Metric(name, label, lambda record, role: value(record), role=ROLE, **kw)
 
 
 def _skill(skill: str) -> Value:
