@@ -4,8 +4,10 @@ Computed from match records only, so ``arena leaderboard logs/<run>`` gives the 
 printed. The metrics are the game's (:class:`arena.registry.Metric`, e.g. a rate of successes and a
 mean amount); a role's own metric (``Metric.role``) is in that role's rows only. A rate's n is
 ``played`` (matches minus errors), a mean's n the matches where it is defined.
-Ratings use openskill's Plackett-Luce model: each match ranks the two sides by reward (equal
-rewards tie); the table shows the conservative ordinal (mu - 3 sigma).
+Within a role, rows are sorted by the duplicate-style Bradley-Terry rating (:mod:`arena.analysis.ratings`),
+then by mean reward; ``overlaps_next`` says when a row's interval overlaps the next row's (or either has
+none), so the table can say that their order is not established. :func:`crossplay` is the agent x
+opponent matrix: per pair of agents, the mean rewards and the game's main rate, with n.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from arena.analysis.ratings import N_BOOT, Rating, rate
+from arena.analysis.stats import rounded
 from arena.registry import Metric, default_game, game, known
 
 
@@ -24,7 +28,8 @@ class Row:
     matches: int = 0
     errors: int = 0
     reward_sum: float = 0.0
-    rating: float | None = None
+    rated: Rating | None = None
+    overlaps_next: bool = False  # its interval overlaps the next row's of the role: order not established
     sums: dict[str, float] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)  # a mean's n; a rate's successes
 
@@ -59,6 +64,11 @@ class Row:
         return self.counts.get(name, 0)
 
     @property
+    def rating(self) -> float | None:
+        """The Bradley-Terry strength (log-odds against the role's average agent); None without a comparison."""
+        return None if self.rated is None else self.rated.value
+
+    @property
     def mean_reward(self) -> float:
         played = self.matches - self.errors
         return self.reward_sum / played if played else 0.0
@@ -75,7 +85,9 @@ class Row:
             value = self.metric(metric.name)
             out[metric.name] = None if value is None else round(value, 4)
         out["mean_reward"] = round(self.mean_reward, 4)
-        out["rating"] = None if self.rating is None else round(self.rating, 3)
+        rated = self.rated or Rating(self.agent, self.role, None)
+        out.update(rating=rounded(rated.value, 3), lo=rounded(rated.lo, 3), hi=rounded(rated.hi, 3), n=rated.n,
+                   overlaps_next=self.overlaps_next)
         return out
 
 
@@ -86,8 +98,10 @@ def metrics_of(records: list[dict[str, Any]]) -> tuple[Metric, ...]:
     return game(name).metrics if name in known() else ()
 
 
-def leaderboard(records: list[dict[str, Any]], metrics: tuple[Metric, ...] | None = None) -> list[Row]:
-    """Rows sorted by mean reward (best first) within each role; ``metrics``: default the records' game's."""
+def leaderboard(records: list[dict[str, Any]], metrics: tuple[Metric, ...] | None = None, *,
+                n_boot: int = N_BOOT, seed: int = 0) -> list[Row]:
+    """Rows sorted within each role by rating (best first; none last), then mean reward; ``metrics``: default
+    the records' game's. ``n_boot`` and ``seed``: the rating intervals' bootstrap."""
     metrics = metrics_of(records) if metrics is None else metrics
     rows: dict[tuple[str, str], Row] = {}
     for rec in records:
@@ -101,27 +115,98 @@ def leaderboard(records: list[dict[str, Any]], metrics: tuple[Metric, ...] | Non
                 continue
             row.add(rec)
             row.reward_sum += float(rec["rewards"].get(role, 0.0))
-    for (agent, role), rating in ratings(records).items():
-        if (agent, role) in rows:
-            rows[(agent, role)].rating = rating
-    return sorted(rows.values(), key=lambda r: (r.role, -r.mean_reward, r.agent))
+    for key, rated in rate(records, n_boot=n_boot, seed=seed).items():
+        if key in rows:
+            rows[key].rated = rated
+    ordered = sorted(rows.values(), key=lambda r: (r.role, r.rating is None, -round(r.rating or 0.0, 6), -r.mean_reward,
+                                                   r.agent))
+    for row, below in zip(ordered, ordered[1:], strict=False):
+        if row.role == below.role and row.rated is not None and below.rated is not None \
+                and row.rated.value is not None and below.rated.value is not None:
+            row.overlaps_next = row.rated.overlaps(below.rated)
+    return ordered
 
 
-def ratings(records: list[dict[str, Any]]) -> dict[tuple[str, str], float]:
-    """openskill ordinal per (agent, role), updating over successful matches sorted by match id.
+def main_metric(metrics: tuple[Metric, ...]) -> Metric | None:
+    """The game's headline rate: the metric marked ``main``, else its first rate; None without a rate."""
+    return next((m for m in metrics if m.main), None) or next((m for m in metrics if m.kind == "rate"), None)
 
-    Sorted, not in log order, so the ratings do not depend on which concurrent match finished first.
+
+@dataclass
+class Cell:
+    """One pairing of the cross-play matrix: matches, errors, reward sums per role, the main rate's successes."""
+
+    matches: int = 0
+    errors: int = 0
+    reward_sums: dict[str, float] = field(default_factory=dict)
+    successes: int = 0
+
+    @property
+    def played(self) -> int:
+        return self.matches - self.errors
+
+    def reward(self, role: str) -> float | None:
+        """The role's mean reward over the played matches; None with none played."""
+        return self.reward_sums.get(role, 0.0) / self.played if self.played else None
+
+    def rate(self) -> float | None:
+        return self.successes / self.played if self.played else None
+
+
+@dataclass
+class CrossPlay:
+    """Agent x opponent for two roles: ``rows`` (agents of ``row_role``) x ``cols`` (agents of ``col_role``).
+
+    With more than two roles a cell pools the matches of the pair whatever the other roles' agents were.
+    ``main`` is the game's main rate (:func:`main_metric`), counted for the row role when it is per role.
     """
-    from openskill.models import PlackettLuce
 
-    model = PlackettLuce()
-    state: dict[tuple[str, str], Any] = {}
-    for rec in sorted((r for r in records if r.get("kind") == "match" and r["status"] == "ok"),
-                      key=lambda r: r["match_id"]):
-        sides = list(rec["agents"].items())
-        teams = [[state.setdefault((agent, role), model.rating(name=f"{agent}/{role}"))] for role, agent in sides]
-        scores = [float(rec["rewards"].get(role, 0.0)) for role, _ in sides]
-        new = model.rate(teams, scores=scores)
-        for (role, agent), team in zip(sides, new, strict=True):
-            state[(agent, role)] = team[0]
-    return {key: float(r.ordinal()) for key, r in state.items()}
+    row_role: str
+    col_role: str
+    rows: list[str]
+    cols: list[str]
+    main: Metric | None
+    cells: dict[tuple[str, str], Cell] = field(default_factory=dict)
+
+    def cell(self, row: str, col: str) -> Cell:
+        return self.cells.get((row, col), Cell())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"row_role": self.row_role, "col_role": self.col_role, "main": self.main.name if self.main else None,
+                "cells": [{self.row_role: r, self.col_role: c, "matches": cell.matches, "played": cell.played,
+                           "reward": {role: rounded(cell.reward(role)) for role in (self.row_role, self.col_role)},
+                           **({self.main.name: rounded(cell.rate()), "successes": cell.successes} if self.main else {})}
+                          for (r, c), cell in self.cells.items()]}
+
+
+def crossplay(records: list[dict[str, Any]], rows: list[Row] | None = None,
+              metrics: tuple[Metric, ...] | None = None) -> list[CrossPlay]:
+    """One matrix per pair of roles (seat order), agents ordered as in ``rows`` (the leaderboard), else by name."""
+    metrics = metrics_of(records) if metrics is None else metrics
+    main = main_metric(metrics)
+    matches = [r for r in records if r.get("kind") == "match"]
+    roles: list[str] = []
+    for rec in matches:
+        roles += [role for role in rec["agents"] if role not in roles]
+    order = [(r.role, r.agent) for r in rows] if rows else []
+    agents = {role: sorted({str(rec["agents"][role]) for rec in matches if role in rec["agents"]},
+                           key=lambda a, role=role: (order.index((role, a)) if (role, a) in order else len(order), a))
+              for role in roles}
+    out = []
+    for i, row_role in enumerate(roles):
+        for col_role in roles[i + 1:]:
+            matrix = CrossPlay(row_role, col_role, agents[row_role], agents[col_role], main)
+            for rec in matches:
+                if row_role not in rec["agents"] or col_role not in rec["agents"]:
+                    continue
+                cell = matrix.cells.setdefault((str(rec["agents"][row_role]), str(rec["agents"][col_role])), Cell())
+                cell.matches += 1
+                if rec["status"] != "ok":
+                    cell.errors += 1
+                    continue
+                for role in (row_role, col_role):
+                    cell.reward_sums[role] = cell.reward_sums.get(role, 0.0) + float(rec["rewards"].get(role, 0.0))
+                if main is not None:
+                    cell.successes += int(main.value(rec, main.role or row_role) == 1.0)
+            out.append(matrix)
+    return out

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from arena.analysis.curves import ArmRound, Curves, Interval, learning_curves
-from arena.analysis.leaderboard import leaderboard
+from arena.analysis.leaderboard import CrossPlay, crossplay, leaderboard
 from arena.analysis.plots import render_plots, tradeoff_figures
 from arena.analysis.stats import ALPHA, MIN_N
 from arena.errors import RunlogError
@@ -85,7 +85,7 @@ def render_report(
     ]
     parts += _curves_html(curves)
     parts.append("<h2>Leaderboard</h2>")
-    parts.append(_leaderboard_html(records))
+    parts += _leaderboard_html(records, n_boot=n_boot, seed=seed)
     parts.append(_examples_html(header, records, curves))
     parts.append(f'<p class="note">Generated {_e(_now())} by arena from {_e(len(records))} match records.</p>')
     parts.append("</body></html>")
@@ -276,10 +276,11 @@ def _at(point: ArmRound | None, key: str, fmt: str) -> str:
     return f"{point.metrics[key].format(fmt, interval=False)} (r{point.round})"
 
 
-def _leaderboard_html(records: Sequence[dict[str, Any]]) -> str:
-    """Per agent and role: the game's metrics (each with its n), the mean reward and the rating."""
-    rows, metrics = [], ()
-    for row in leaderboard(list(records)):
+def _leaderboard_html(records: Sequence[dict[str, Any]], *, n_boot: int, seed: int) -> list[str]:
+    """Per agent and role, in rating order: the game's metrics (each with its n), the mean reward, the rating
+    with its interval and n, and whether the order against the next agent is established; then cross-play."""
+    rows, metrics, board = [], (), leaderboard(list(records), n_boot=n_boot, seed=seed)
+    for row in board:
         d, played, metrics = row.to_dict(), row.played, row.metrics
         cells = [(d["agent"], ""), (d["role"], ""), (str(d["matches"]), "num")]
         for m in metrics:
@@ -289,10 +290,48 @@ def _leaderboard_html(records: Sequence[dict[str, Any]]) -> str:
             n = played if m.kind == "rate" else row.count(m.name)
             text = "-" if (m.kind == "rate" and not played) else _num(d[m.name], m.fmt)
             cells.append((_n(text, n), "num"))
+        rating = row.rated.format() if row.rated is not None else "-"
         rows.append([*cells, (_n(_num(d["mean_reward"], "{:.3f}") if played else "-", played), "num"),
-                     (_num(d["rating"]), "num"), (str(d["errors"]), "num")])
-    head = ["agent", "role", "matches", *(_metric_head(m) for m in metrics), "mean reward", "rating", "errors"]
-    return _table(head, rows) if rows else '<p class="note">No matches logged yet.</p>'
+                     (rating + (" ~" if row.overlaps_next else ""), "num"), (str(d["errors"]), "num")])
+    if not rows:
+        return ['<p class="note">No matches logged yet.</p>']
+    head = ["agent", "role", "matches", *(_metric_head(m) for m in metrics), "mean reward",
+            "rating [95% CI] n", "errors"]
+    note = ('<p class="note">Rows in rating order within each role. Rating: a Bradley-Terry strength (log-odds '
+            "against the role's average agent) from duplicate comparisons: two agents of a role that met the same "
+            "opponents on the same scenario, arm, repeat and round are compared on reward (higher wins, equal is "
+            "half a win each). n: the agent's comparisons; a 95% percentile bootstrap interval over boards (the "
+            f"series that share scenario, arm, repeat and opponents) from n = {MIN_N}; - : no other agent of the "
+            "role to compare with.")
+    if any(r.overlaps_next for r in board):
+        note += " ~ : its interval overlaps the next agent's (or one has none): their order is not established."
+    out = [_table(head, rows), note + "</p>"]
+    if max(sum(1 for r in board if r.role == role) for role in {r.role for r in board}) > 1:
+        out += [_crossplay_html(m) for m in crossplay(list(records), board, metrics)]
+    return out
+
+
+def _crossplay_html(matrix: CrossPlay) -> str:
+    """Agent x opponent: both mean rewards, the game's main rate (successes/played) and n per cell."""
+    main = matrix.main
+    rows = []
+    for r in matrix.rows:
+        cells = [(r, "")]
+        for c in matrix.cols:
+            cell = matrix.cell(r, c)
+            if not cell.played:
+                cells.append(("-" if not cell.matches else f"{cell.errors} errors", "num"))
+                continue
+            text = f"{cell.reward(matrix.row_role):.3f} / {cell.reward(matrix.col_role):.3f}"
+            if main is not None:
+                text += f"; {main.label} {cell.successes}/{cell.played}"
+            cells.append((text + f" n={cell.played}" + (f" ({cell.errors} errors)" if cell.errors else ""), "num"))
+        rows.append(cells)
+    what = f"; {main.label}: successes/played" if main is not None else ""
+    return (f"<h3>Cross-play: {_e(matrix.row_role)} (rows) x {_e(matrix.col_role)} (columns)</h3>"
+            + _table([matrix.row_role, *matrix.cols], rows)
+            + f'<p class="note">Each cell: the {_e(matrix.row_role)}\'s / the {_e(matrix.col_role)}\'s mean reward '
+            f"over the n matches played{_e(what)}.</p>")
 
 
 def _metric_head(metric: Any) -> str:

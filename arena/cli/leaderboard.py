@@ -9,7 +9,7 @@ import typer
 
 from arena.analysis.leaderboard import leaderboard as compute
 from arena.cli.app import console, out
-from arena.cli.render import leaderboard_table, self_play_table, usage_line
+from arena.cli.render import crossplay_tables, leaderboard_table, self_play_table, usage_line
 from arena.runlog import read_run
 
 
@@ -21,13 +21,15 @@ def leaderboard(
     run_dir: Path = typer.Argument(..., help="A run directory, logs/<run-id>."),
     as_json: bool = typer.Option(False, "--json", help="Print rows as JSON on stdout."),
 ) -> None:
-    """Per agent and role: matches, the game's metrics, mean reward, rating."""
+    """Per agent and role: matches, the game's metrics, mean reward, rating with its interval; the cross-play matrix."""
     header, records = read_run(run_dir, on_problem=lambda m: console.print(m, markup=False))
     rows = compute(records)
     if as_json:
         print(json.dumps([r.to_dict() for r in rows]))
         return
     out.print(leaderboard_table(rows, title=f"Leaderboard: {header['run_id']} ({header.get('status')})"))
+    for matrix in crossplay_tables(rows, records):
+        out.print(matrix)
     curves = self_play_table(header, records)
     if curves is not None:
         out.print(curves)

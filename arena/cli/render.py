@@ -8,7 +8,8 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from arena.analysis.leaderboard import Row
+from arena.analysis.leaderboard import CrossPlay, Row
+from arena.analysis.stats import MIN_N
 from arena.registry import Metric
 from arena.replay import plain
 
@@ -16,27 +17,88 @@ from arena.replay import plain
 def leaderboard_table(rows: list[Row], title: str = "Leaderboard") -> Table:
     """One column per metric the game declares, each with its n: a rate as ``successes/played rate``, a mean
     with ``n=`` where it rests on fewer matches than were played; ``-`` where nothing defines it; blank in
-    the rows of a role whose figure it is not (``Metric.role``)."""
+    the rows of a role whose figure it is not (``Metric.role``). Rows are in rating order within a role; ``~``
+    marks a row whose rating interval overlaps the next row's, and the caption says what that means."""
     metrics = rows[0].metrics if rows else ()
-    caption = Text("n: matches; a rate: successes/played; a mean: over the matches that define it (n= when "
-                   "fewer than played); reward: mean over the played matches; rating: openskill ordinal "
-                   "(mu - 3 sigma); err: matches that failed",
-                   no_wrap=False, overflow="fold")  # wrapped at the table's width on a soft-wrapping console
+    notes = ["n: matches; a rate: successes/played; a mean: over the matches that define it (n= when fewer than "
+             "played); reward: mean over the played matches; rating: Bradley-Terry strength from duplicate "
+             "comparisons (same opponents, scenario, arm, repeat and round; reward higher wins, equal is half "
+             f"a win), log-odds against the role's average, [95% bootstrap interval over boards] from n = {MIN_N} "
+             "comparisons, n: comparisons" + ("; err: matches that failed" if any(r.errors for r in rows) else "")]
+    if any(r.overlaps_next for r in rows):
+        notes.append("~ intervals overlap (or one is missing) with the next row's: order not established")
+    if any(r.played and r.rating is None for r in rows):
+        notes.append("rating -: no other agent of its role met the same opponents: nothing to compare")
+    caption = Text("\n".join(notes), no_wrap=False, overflow="fold")  # wrapped at the table's width
     table = Table(title=plain(title), title_justify="left", pad_edge=False, box=box.SIMPLE_HEAD, caption=caption,
                   caption_justify="left")
     table.add_column("agent", no_wrap=True)
     table.add_column("role", no_wrap=True)
-    for col in ("n", *(m.label for m in metrics), "reward", "rating", "err"):
+    errors = any(r.errors for r in rows)
+    for col in ("n", *(m.label for m in metrics), "reward", "rating n\n[95% CI]", *(["err"] if errors else [])):
         table.add_column(plain(col), justify="right", no_wrap=True)
     for row in rows:
         played = row.played
         table.add_row(
             plain(row.agent), plain(row.role), str(row.matches),
             *(_metric_cell(row, m, played) for m in metrics),
-            f"{row.mean_reward:.3f}" if played else "-", "-" if row.rating is None else f"{row.rating:.2f}",
-            str(row.errors) if row.errors else "",
+            f"{row.mean_reward:.3f}" if played else "-", _rating_cell(row),
+            *([str(row.errors) if row.errors else ""] if errors else []),
         )
     return table
+
+
+def _rating_cell(row: Row) -> str:
+    """``0.22 n=24 ~`` over ``[-0.22, 0.74]`` (two lines keep the table within 80 columns); ``~``: the
+    interval overlaps the next row's."""
+    rated = row.rated
+    if rated is None or rated.value is None:
+        return "-"
+    mark = " ~" if row.overlaps_next else ""
+    if not rated.has_interval:
+        return rated.format() + mark
+    return f"{rated.value:.2f} n={rated.n}{mark}\n[{rated.lo:.2f}, {rated.hi:.2f}]"
+
+
+def crossplay_table(matrix: CrossPlay) -> Table:
+    """Agent x opponent: per cell the row agent's and the column agent's mean reward, the main rate, and n."""
+    main = matrix.main
+    caption = Text(f"cell: {matrix.row_role} reward / {matrix.col_role} reward (means over the n played matches)"
+                   + (f"; {plain(main.label)}: successes/played" if main else ""), no_wrap=False, overflow="fold")
+    table = Table(title=plain(f"Cross-play: {matrix.row_role} (rows) x {matrix.col_role} (columns)"),
+                  title_justify="left", pad_edge=False, box=box.SIMPLE_HEAD, caption=caption,
+                  caption_justify="left", show_lines=True)
+    table.add_column(plain(matrix.row_role), no_wrap=True)
+    for col in matrix.cols:
+        table.add_column(plain(col), justify="right", no_wrap=True)
+    for row in matrix.rows:
+        table.add_row(plain(row), *(crossplay_cell(matrix, row, col) for col in matrix.cols))
+    return table
+
+
+def crossplay_cell(matrix: CrossPlay, row: str, col: str) -> str:
+    """``0.45/0.55`` over ``deals 3/4 n=4``; ``-`` for a pairing never played; errors are said."""
+    cell = matrix.cell(row, col)
+    if not cell.played:
+        return "-" if not cell.matches else f"{cell.errors} err"
+    text = f"{cell.reward(matrix.row_role):.2f}/{cell.reward(matrix.col_role):.2f}"
+    if matrix.main is not None:
+        text += f"\n{plain(matrix.main.label)} {cell.successes}/{cell.played}"
+    text += ("\n" if matrix.main is None else " ") + f"n={cell.played}"
+    text += f" ({cell.errors} err)" if cell.errors else ""
+    return text
+
+
+def crossplay_tables(rows: list[Row], records: list[dict[str, Any]]) -> list[Table]:
+    """The cross-play matrices, when some role has more than one agent (else there is nothing to cross)."""
+    from arena.analysis.leaderboard import crossplay
+
+    roles: dict[str, int] = {}
+    for row in rows:
+        roles[row.role] = roles.get(row.role, 0) + 1
+    if max(roles.values(), default=0) < 2:
+        return []
+    return [crossplay_table(m) for m in crossplay(records, rows, rows[0].metrics if rows else None)]
 
 
 def _metric_cell(row: Row, metric: Metric, played: int) -> str:

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from arena.analysis.leaderboard import leaderboard
 from arena.cli.app import console, out
-from arena.cli.render import leaderboard_table, self_play_table
+from arena.cli.render import crossplay_tables, leaderboard_table, self_play_table
 from arena.errors import ArenaError, one_line
 from arena.runlog import read_run
 from arena.runtime.pool import RunOptions, start_ray
@@ -99,6 +99,8 @@ def run(
                           "leaderboard": [r.to_dict() for r in rows]}))
     result = console if as_json else out  # with --json, stdout holds the one JSON document
     result.print(leaderboard_table(rows, title=f"Leaderboard: {name}"))
+    for matrix in crossplay_tables(rows, records):
+        result.print(matrix)
     curves = self_play_table(header, records)
     if curves is not None:
         result.print(curves)

@@ -1,24 +1,23 @@
-"""Tests for arena.analysis.leaderboard: counts, means and openskill ratings against hand-computed values."""
+"""Tests for arena.analysis.leaderboard: counts and means by hand, the rating order, the overlap mark, cross-play."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pytest
 
-from arena.analysis.leaderboard import leaderboard, ratings
-
-# openskill's PlackettLuce defaults (documented): mu 25, sigma 25/3, beta 25/6, tau 25/300, kappa 1e-4
-MU, SIGMA, BETA, TAU, KAPPA = 25.0, 25.0 / 3.0, 25.0 / 6.0, 25.0 / 300.0, 1e-4
+from arena.analysis.leaderboard import crossplay, leaderboard, main_metric
+from arena.games.negotiation.metrics import METRICS
 
 
-def match(match_id: str, seller: str, buyer: str, price: float | None, *, status: str = "ok") -> dict[str, Any]:
+def match(match_id: str, seller: str, buyer: str, price: float | None, *, status: str = "ok",
+          repeat: int = 0) -> dict[str, Any]:
     """A balloon match between ``seller`` and ``buyer``: a deal at ``price`` in the $10-$20 range, or none."""
     deal = price is not None
     seller_reward = (price - 10) / 10 if deal else 0.0
     return {
         "kind": "match", "match_id": match_id, "status": status, "agents": {"seller": seller, "buyer": buyer},
+        "game": "negotiation", "scenario": "balloon", "arm": "none", "repeat": repeat, "round": 1,
         "outcome": {"deal": deal, "price": price} if status == "ok" else None,
         "rewards": {"seller": seller_reward, "buyer": 1 - seller_reward if deal else 0.0} if status == "ok" else None,
     }
@@ -46,80 +45,62 @@ def test_counts_and_means_by_hand():
     assert b.mean_reward == pytest.approx(0.6)
     assert c.metric("deal_rate") == 0.0 and c.metric("mean_price") is None and c.mean_reward == 0.0
     assert d.metric("mean_price") == pytest.approx(12.0) and d.mean_reward == pytest.approx(0.2)
-    # sorted by role, then mean reward (best first)
+    # sorted by role, then rating: B beat C on seller A's board (m1 against m2), A beat D on buyer B's (m1, m4)
     assert [(r.role, r.agent) for r in leaderboard(RECORDS)] == [
         ("buyer", "B"), ("buyer", "C"), ("seller", "A"), ("seller", "D")]
     assert a.played == 2 and b.played == 2 and c.played == 1
     assert a.to_dict() == {"agent": "A", "role": "seller", "matches": 3, "errors": 1, "played": 2, "deals": 1,
                            "deal_rate": 0.5,
-                           "mean_price": 16.0, "mean_reward": 0.3, "rating": pytest.approx(a.rating, abs=1e-3)}
+                           "mean_price": 16.0, "mean_reward": 0.3, "rating": pytest.approx(a.rating, abs=1e-3),
+                           "lo": None, "hi": None, "n": 1, "overlaps_next": True}  # n = 1: no interval, no order
+    assert a.rating > 0 > d.rating and b.rating > 0 > c.rating
 
 
-def _update(winner: tuple[float, float], loser: tuple[float, float], tie: bool = False) -> tuple[tuple, tuple]:
-    """Weng & Lin (2011) Algorithm 4 (Plackett-Luce) for two one-player teams, as openskill documents it.
-
-    sigma^2 grows by tau^2 first; c^2 = sum (sigma_i^2 + beta^2); p = exp(mu_w/c) / (exp(mu_w/c) + exp(mu_l/c)).
-    Win: omega_w = 1 - p, omega_l = -(1 - p); delta_w = delta_l = p (1 - p). Tie: each side is in both rank
-    sets with |A_q| = 2, so omega_i = (1 - 2 p_i) / 2, delta_i = p_i (1 - p_i): the lower-rated side gains,
-    the higher-rated one loses (openskill 6's step that would average tied sides' changes compares each
-    player with itself, so it changes nothing). mu += sigma^2/c omega;
-    sigma *= sqrt(max(1 - sigma^2/c^2 gamma delta, kappa)), gamma = sigma/c.
-    """
-    s2 = [winner[1] ** 2 + TAU**2, loser[1] ** 2 + TAU**2]
-    c = math.sqrt(sum(v + BETA**2 for v in s2))
-    e = [math.exp(winner[0] / c), math.exp(loser[0] / c)]
-    p = [e[0] / (e[0] + e[1]), e[1] / (e[0] + e[1])]
-    if tie:
-        omega = [(1 - 2 * p[0]) / 2, (1 - 2 * p[1]) / 2]
-        delta = [p[0] * (1 - p[0]), p[1] * (1 - p[1])]
-    else:
-        omega = [1 - p[0], -p[1]]
-        delta = [p[0] * (1 - p[0]), p[1] * (1 - p[1])]
-    mus = [mu + v / c * w for mu, v, w in zip((winner[0], loser[0]), s2, omega, strict=True)]
-    sigmas = [math.sqrt(v) * math.sqrt(max(1 - v / c**2 * (math.sqrt(v) / c) * d, KAPPA))
-              for v, d in zip(s2, delta, strict=True)]
-    return (mus[0], sigmas[0]), (mus[1], sigmas[1])
 
 
-def _ordinal(rating: tuple[float, float]) -> float:
-    return rating[0] - 3 * rating[1]
+def test_rows_sort_by_rating_not_mean_reward():
+    """Y beats X on the one board both played (seller S1); X's higher mean comes from meeting S1 only.
+
+    Sorted by mean reward, X (0.9) would be above Y (0.525); by the duplicate rating Y is first."""
+    records = [match("x1", "S1", "X", 11.0), match("y1", "S1", "Y", 10.5), match("y2", "S2", "Y", 19.0)]
+    rows = [r for r in leaderboard(records) if r.role == "buyer"]
+    assert [r.agent for r in rows] == ["Y", "X"]
+    assert rows[1].mean_reward == pytest.approx(0.9) and rows[0].mean_reward == pytest.approx(0.525)
+    assert (rows[0].rated.n, rows[1].rated.n) == (1, 1)
 
 
-def test_one_match_rating_by_hand():
-    """A beats B from the defaults: sigma'^2 = 10001/144, c^2 = 25002/144, p = 1/2.
-
-    mu = 25 +- (1/2) sigma'^2 / c = 25 +- 2.63539; sigma = sigma' sqrt(1 - (1/4) sigma'^3 / c^3) = 8.06590;
-    ordinal = mu - 3 sigma: A 3.43769, B -1.83309.
-    """
-    got = ratings([match("m1", "A", "B", 16.0)])
-    assert got[("A", "seller")] == pytest.approx(3.43769, abs=1e-5)
-    assert got[("B", "buyer")] == pytest.approx(-1.83309, abs=1e-5)
-    a, b = _update((MU, SIGMA), (MU, SIGMA))
-    assert got[("A", "seller")] == pytest.approx(_ordinal(a)) and got[("B", "buyer")] == pytest.approx(_ordinal(b))
+def test_alone_in_its_role_has_no_rating():
+    rows = {(r.agent, r.role): r for r in leaderboard([match("m1", "A", "B", 15.0)])}
+    assert rows[("A", "seller")].rating is None and rows[("A", "seller")].to_dict()["n"] == 0
 
 
-def test_no_deal_is_a_tie():
-    """Rewards 0 and 0: mu stays 25, sigma shrinks as in a decided match: ordinal 25 - 3 x 8.06590."""
-    got = ratings([match("m2", "A", "C", None)])
-    assert got[("A", "seller")] == pytest.approx(0.80230, abs=1e-5) == got[("C", "buyer")]
+def test_overlap_mark_only_between_adjacent_overlapping_intervals():
+    """Three buyers over 12 repeats against one seller: F always pays 12, M 11, 14 or 12 in turn, T 19.
+
+    F and M each beat T on every board; against each other each wins 4 and 4 are draws: equal strengths and
+    overlapping intervals. T loses every comparison on every board, so no resample disagrees: no overlap."""
+    records = []
+    for rep in range(12):
+        records += [match(f"f{rep}", "S", "F", 12.0, repeat=rep),
+                    match(f"m{rep}", "S", "M", (11.0, 14.0, 12.0)[rep % 3], repeat=rep),
+                    match(f"t{rep}", "S", "T", 19.0, repeat=rep)]
+    rows = [r for r in leaderboard(records) if r.role == "buyer"]
+    assert [r.agent for r in rows] == ["F", "M", "T"]
+    assert all(r.rated.n == 24 and r.rated.has_interval for r in rows)
+    assert [r.overlaps_next for r in rows] == [True, False, False]
 
 
-def test_ratings_of_the_small_set_replayed_by_hand():
-    """Updates run over successful matches in match-id order (m1, m2, m4), never over errors."""
-    state: dict[tuple[str, str], tuple[float, float]] = {}
-
-    def get(key: tuple[str, str]) -> tuple[float, float]:
-        return state.get(key, (MU, SIGMA))
-
-    state[("A", "seller")], state[("B", "buyer")] = _update(get(("A", "seller")), get(("B", "buyer")))
-    state[("A", "seller")], state[("C", "buyer")] = _update(get(("A", "seller")), get(("C", "buyer")), tie=True)
-    state[("B", "buyer")], state[("D", "seller")] = _update(get(("B", "buyer")), get(("D", "seller")))
-    got = ratings(RECORDS)
-    assert set(got) == set(state)
-    for key, rating in state.items():
-        assert got[key] == pytest.approx(_ordinal(rating), abs=1e-9), key
-    rows = {(r.agent, r.role): r.rating for r in leaderboard(RECORDS)}
-    assert rows == pytest.approx({key: _ordinal(r) for key, r in state.items()})
-    # the error in m3 changes nothing; the log's order does not matter either
-    assert ratings([r for r in RECORDS if r.get("match_id") != "m3"]) == got
-    assert ratings(list(reversed(RECORDS))) == got
+def test_crossplay_cells_by_hand():
+    """RECORDS: A-B played twice (one error), A-C once (no deal), D-B once; D-C never."""
+    (matrix,) = crossplay(RECORDS, metrics=METRICS)
+    assert (matrix.row_role, matrix.col_role) == ("seller", "buyer")
+    assert matrix.main is main_metric(METRICS) and matrix.main.name == "deal_rate"
+    ab = matrix.cell("A", "B")
+    assert (ab.matches, ab.errors, ab.played, ab.successes) == (2, 1, 1, 1)
+    assert ab.reward("seller") == pytest.approx(0.6) and ab.reward("buyer") == pytest.approx(0.4)
+    ac = matrix.cell("A", "C")
+    assert (ac.played, ac.successes, ac.reward("seller")) == (1, 0, 0.0)
+    assert matrix.cell("D", "C").played == 0 and matrix.cell("D", "C").reward("seller") is None
+    # agents in leaderboard order when rows are given
+    ordered = crossplay(RECORDS, leaderboard(RECORDS))[0]
+    assert (ordered.rows, ordered.cols) == (["A", "D"], ["B", "C"])

@@ -121,6 +121,9 @@ def test_report_of_a_cross_play_run_has_curves_and_leaderboard_only(tmp_path):
     assert "Feedback effect" not in page
     for agent in ("tough-seller", "fair-seller", "eager-seller", "tough-buyer"):
         assert agent in page
+    # the rated leaderboard and the cross-play matrix (fair-seller x eager-buyer: a deal at $16.50 in all 4)
+    assert "rating [95% CI] n" in page and "Cross-play: seller (rows) x buyer (columns)" in page
+    assert '<td class="num">0.650 / 0.350; deals 4/4 n=4</td>' in page
 
 
 def test_render_report_handles_errors_and_a_partial_run(self_play_run):

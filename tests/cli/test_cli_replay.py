@@ -19,6 +19,10 @@ def test_run_prints_progress_and_leaderboard(tmp_path: Path, capsys: pytest.Capt
     assert "36/36" in err and "36/36" not in out  # progress on stderr
     assert "Leaderboard: balloon-scripted" in out and "Leaderboard" not in err  # the result on stdout
     assert "tough-seller" in out and "eager-buyer" in out
+    # rated rows with their interval and n; the overlap note; the cross-play matrix after the table
+    assert "rating n" in out and "0.22 n=24 ~" in out and "order not established" in " ".join(out.split())
+    matrix = out[out.index("Cross-play: seller (rows) x buyer (columns)"):]
+    assert "0.65/0.35" in matrix and "deals 4/4 n=4" in matrix and "deals 0/4 n=4" in matrix
 
 
 def test_replay_lists_matches(run_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -59,6 +63,11 @@ def test_leaderboard_recomputes_from_log(run_dir: Path, capsys: pytest.CaptureFi
     eager = next(r for r in rows if r["agent"] == "eager-buyer")
     tough = next(r for r in rows if r["agent"] == "tough-buyer")
     assert eager["deal_rate"] > tough["deal_rate"]
+    # rated, in rating order within each role; eager-buyer above tough-buyer (openskill had them inverted)
+    assert [r["agent"] for r in rows if r["role"] == "buyer"] == ["fair-buyer", "eager-buyer", "tough-buyer"]
+    assert eager["rating"] > tough["rating"] and all(r["n"] == 24 for r in rows)
+    assert all(r["lo"] < r["rating"] < r["hi"] for r in rows if r["rating"] != 0)
+    assert eager["overlaps_next"] is True and tough["overlaps_next"] is False  # the last of its role
 
 
 def test_replay_shows_hostile_text_as_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from arena.analysis.leaderboard import Row
-from arena.cli.render import leaderboard_table
+from arena.analysis.leaderboard import CrossPlay, Row, main_metric
+from arena.analysis.ratings import Rating
+from arena.cli.render import crossplay_cell, leaderboard_table
 from arena.games.negotiation.metrics import METRICS
 
 
@@ -41,3 +42,33 @@ def test_a_mean_over_every_played_match_needs_no_extra_n() -> None:
 def test_a_row_with_every_match_failed_shows_no_rate_no_mean_and_no_reward() -> None:
     body = next(line for line in rendered([played([], errors=3)]) if "fair-seller" in line).split()
     assert body == ["fair-seller", "seller", "3", "-", "-", "-", "-", "3"]
+
+
+def test_a_rating_shows_interval_and_n_and_the_overlap_is_said() -> None:
+    top, low = played([15.0, 16.0]), played([14.0])
+    low.agent = "eager-seller"
+    top.rated = Rating("fair-seller", "seller", 0.2245, -0.2201, 0.7412, n=24, boards=12)
+    low.rated = Rating("eager-seller", "seller", -0.2245, -0.97, 0.41, n=24, boards=12)
+    top.overlaps_next = True
+    lines = rendered([top, low])
+    assert max(len(line) for line in lines) <= 80
+    first = lines.index(next(line for line in lines if "fair-seller" in line))
+    assert lines[first].split()[-3:] == ["0.22", "n=24", "~"] and lines[first + 1].split() == ["[-0.22,", "0.74]"]
+    assert "intervals overlap (or one is missing) with the next row's: order not established" in " ".join(
+        " ".join(lines).split())
+    few = played([15.0])
+    few.rated = Rating("fair-seller", "seller", 0.5, n=4, boards=4)
+    assert next(line for line in rendered([few]) if "fair-seller" in line).split()[-3:] == ["0.50", "n=4", "(n<10)"]
+    alone = played([15.0])
+    alone.rated = Rating("fair-seller", "seller", None)
+    assert "nothing to compare" in " ".join(" ".join(rendered([alone])).split())
+
+
+def test_a_crossplay_cell_shows_both_rewards_the_main_rate_and_n() -> None:
+    from arena.analysis.leaderboard import Cell
+
+    matrix = CrossPlay("seller", "buyer", ["a"], ["b", "c", "d"], main_metric(METRICS))
+    matrix.cells[("a", "b")] = Cell(matches=5, errors=1, reward_sums={"seller": 2.0, "buyer": 1.0}, successes=3)
+    matrix.cells[("a", "c")] = Cell(matches=2, errors=2)
+    assert crossplay_cell(matrix, "a", "b") == "0.50/0.25\ndeals 3/4 n=4 (1 err)"
+    assert crossplay_cell(matrix, "a", "c") == "2 err" and crossplay_cell(matrix, "a", "d") == "-"
