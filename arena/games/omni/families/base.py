@@ -17,6 +17,7 @@ import random
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -38,7 +39,7 @@ class TaskSpec:
     family: str
     params: dict[str, Any]
 
-    @property
+    @cached_property
     def id(self) -> str:
         return task_id(self.family, self.params)
 
