@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 Tag = Literal["interesting", "boring", "impossible"]
 MAX_SPEC_CHARS = 2000  # a spec is a family name and a few params; anything longer is a mistake or an attack
+MAX_ANSWER_CHARS = 20_000  # longer replies fail unread: verifiers scan text with regular expressions
 
 
 class Params(BaseModel):
@@ -139,7 +140,7 @@ class Family(ABC):
 
     def verify(self, task: Task, answer_text: Any) -> bool:
         """Whether the learner's text answers the task; a malformed answer is False, never an exception."""
-        if not isinstance(answer_text, str) or len(answer_text) > 100_000:
+        if not isinstance(answer_text, str) or len(answer_text) > MAX_ANSWER_CHARS:
             return False
         try:
             return bool(self.check(task, answer_text))

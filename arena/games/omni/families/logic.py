@@ -74,7 +74,7 @@ class Logic(Family):
             said = re.findall(r"[a-z]+", line)
             return bool(said) and said[-1] == task.answer
         expected = dict(pair.split("=") for pair in task.answer.casefold().split(", "))
-        given = dict(re.findall(r"([a-z]+)\s*[=:]\s*(knight|knave)", line))
+        given = dict(re.findall(r"\b([a-z]+)\s*[=:]\s*(knight|knave)", line))  # \b: linear on long words
         return given == expected
 
     def variants(self) -> list[dict[str, Any]]:
