@@ -135,7 +135,8 @@ def true_success(learner: SimLearner, spec: TaskSpec) -> float:
 
 
 def metrics(learner: SimLearner, teacher: Teacher, universe: Sequence[TaskSpec], mastery: float) -> dict[str, float]:
-    """End-of-run figures over ``universe``: tasks above each threshold, interesting tasks mastered, archive.
+    """End-of-run figures over ``universe``: tasks above each threshold, interesting (and boring) tasks
+    mastered, the share of practice spent on impossible and boring tasks, the archive's size and learned list.
 
     Success is the learner's exact probability (normalised), so the figures carry no evaluation noise;
     "interesting" is the ground-truth tag, which no strategy sees.
@@ -145,6 +146,11 @@ def metrics(learner: SimLearner, teacher: Teacher, universe: Sequence[TaskSpec],
     out["interesting_mastered"] = float(sum(success[s.id] >= mastery for s in universe
                                             if tag_of(s) == "interesting"))
     out["boring_mastered"] = float(sum(success[s.id] >= mastery for s in universe if tag_of(s) == "boring"))
+    practice = learner.practice
+    total = sum(practice.values()) or 1.0
+    for tag in ("impossible", "boring"):  # where the budget went: OMNI's point is that it should not go here
+        spent = sum(n for tid, n in practice.items() if tag_of(teacher.archive.spec(tid)) == tag)
+        out[f"practice_{tag}"] = spent / total
     out["archive_size"] = float(len(teacher.archive.tasks))
     out["learned"] = float(len(teacher.archive.learned))
     return out
