@@ -59,6 +59,16 @@ class Judge(Protocol):
     def judge(self, candidate: TaskView, references: Sequence[TaskView]) -> Verdict: ...
 
 
+class CallableJudge:
+    """A plain function ``(candidate, references) -> Verdict`` as a :class:`Judge` (tests, quick experiments)."""
+
+    def __init__(self, fn: Callable[[TaskView, Sequence[TaskView]], Verdict], name: str = "callable") -> None:
+        self.fn, self.name = fn, name
+
+    def judge(self, candidate: TaskView, references: Sequence[TaskView]) -> Verdict:
+        return self.fn(candidate, references)
+
+
 class ScriptedJudge:
     """Boring iff a reference is of the same family with near params (the family's own notion of near)."""
 
@@ -164,6 +174,10 @@ def moi_weights(
     sort), so the classification is deterministic.
     """
     order = sorted(range(len(views)), key=lambda i: -successes[i])
+    # A candidate with weight 0 and success below the threshold can neither gain weight nor become a
+    # reference, so asking about it changes nothing: skipped, which spares an LLM judge most calls.
+    idle = {v.id for v, w, s in zip(views, base, successes, strict=True)
+            if w == 0 and s < mastery_threshold and mastery_threshold > 0}
     reference_ids: list[str] = []
     boring: dict[str, str] = {}
     for idx in order:
@@ -172,7 +186,7 @@ def moi_weights(
             continue
         reference_ids.append(ref.id)
         for cand in views:
-            if cand.id == ref.id or cand.id in boring or cand.id in reference_ids:
+            if cand.id == ref.id or cand.id in boring or cand.id in reference_ids or cand.id in idle:
                 continue
             if not judged(cand, [ref]).interesting:
                 boring[cand.id] = ref.id

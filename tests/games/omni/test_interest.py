@@ -9,6 +9,7 @@ import pytest
 
 from arena.games.omni.families import spec_of
 from arena.games.omni.interest import (
+    CallableJudge,
     JudgeCache,
     OracleJudge,
     ScriptedJudge,
@@ -132,3 +133,22 @@ def test_references_are_taken_in_descending_success():
 
     result = moi_weights([fake("B"), fake("A")], [0.5, 0.5], [0.6, 0.9], judged)
     assert result.interesting == ["A"] and result.boring == {"B": "A"}
+
+
+def test_tasks_that_cannot_gain_weight_are_not_judged():
+    # length has weight 0 and success 0: it can neither gain weight nor be a reference; nobody asks about it
+    judge, cache = Counting(), JudgeCache()
+    result = moi_weights([ADD1, ADD2, LENGTH], [0.5, 0.5, 0.0], [0.9, 0.1, 0.0],
+                         lambda c, r: cache.judged(judge, c, r))
+    assert judge.calls == 1 and result.boring == {ADD2.id: ADD1.id}
+    assert result.weights == pytest.approx([0.5 / 0.5005, 0.0005 / 0.5005, 0.0])
+    # with OMNI's threshold 0 every task is a reference and every pair is asked
+    judge = Counting()
+    moi_weights([ADD1, ADD2, LENGTH], [0.5, 0.5, 0.0], [0.9, 0.1, 0.0], lambda c, r: judge.judge(c, r),
+                mastery_threshold=0.0)
+    assert judge.calls == 2  # add1 -> add2 (boring), add1 -> length; then length has nobody left to judge
+
+
+def test_a_plain_function_is_a_judge():
+    judge = CallableJudge(lambda c, r: Verdict(c.family != "add", "adds bore me"), name="grumpy")
+    assert judge.name == "grumpy" and judge.judge(ADD1, []) == Verdict(False, "adds bore me")
