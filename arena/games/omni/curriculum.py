@@ -36,7 +36,7 @@ class RunConfig(BaseModel):
     steps: int = Field(700, ge=1)
     eval_every: int = Field(25, ge=1)
     eval_episodes: int = Field(10, ge=1)
-    seed: int = 0
+    seed: int = Field(0, ge=0)
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ class TeacherConfig(BaseModel):
     similar_k: int = Field(10, ge=1, description="archived tasks a generation judge compares with (OMNI-EPIC)")
     context_k: int = Field(5, ge=0, description="similar learned and failed tasks shown to the proposer")
     proposals_per_evaluation: int = Field(1, ge=0)
-    seed: int = 0
+    seed: int = Field(0, ge=0)
 
 
 @dataclass(frozen=True)
