@@ -10,9 +10,13 @@ the matches in flight; a write that fails (a full disk) is cut back off the file
 A torn last line (a kill mid-write) is moved aside to ``matches.jsonl.torn`` on resume, reported, and
 never counted.
 
-Readers go through :func:`read_run`: a line that is not a match record (bad JSON, or JSON of the wrong
-shape) is reported and skipped, and a match logged more than once (a retried ``error``) counts once, by
-its last attempt.
+Records are typed (:mod:`arena.runlog_schema`, ``schema_version`` 2): the writer validates each before
+writing it, so a bug in a game's fields is one clear error, never a corrupt log. Readers go through
+:func:`read_run`: version-1 lines (Arena before the game plug-in) are upgraded to the version-2 shape in
+memory, a line that is not a match record (bad JSON, or JSON of the wrong shape) is reported and skipped,
+and a match logged more than once (a retried ``error``) counts once, by its last attempt. A resumed
+version-1 run gets version-2 lines after its version-1 ones (each line names its version) and a
+version-2 ``run.json``; readers see one shape either way.
 """
 
 from __future__ import annotations
@@ -34,9 +38,23 @@ from pydantic import ValidationError
 
 from arena import __version__
 from arena.errors import RunlogError
-from arena.runlog_schema import MatchLine, RunHeader, first_error, no_constants
+from arena.runlog_schema import (
+    ARENA_VERSION,
+    SCHEMA_VERSION,
+    MatchRecord,
+    RunHeader,
+    first_error,
+    no_constants,
+    parse_header,
+    parse_match,
+    turn_record,
+)
 
-SCHEMA_VERSION = 1
+__all__ = [
+    "ARENA_VERSION", "MATCHES_FILE", "RUN_FILE", "SCHEMA_VERSION", "TORN_FILE", "LoadedMatches", "RunLog",
+    "RunlogWarning", "dumps_line", "package_versions", "read_header", "read_matches", "read_run", "turn_record",
+    "utc_now", "version_changes",
+]
 RUN_FILE = "run.json"
 MATCHES_FILE = "matches.jsonl"
 TORN_FILE = "matches.jsonl.torn"
@@ -116,16 +134,20 @@ def read_matches(path: Path) -> LoadedMatches:
             out.bad_lines.append((number, "not JSON"))
             continue
         try:
-            MatchLine.model_validate(value)
+            record = parse_match(value)
         except ValidationError as exc:
             out.bad_lines.append((number, f"not a match record ({first_error(exc)})"))
             continue
-        out.records.append(value)
+        except ValueError as exc:  # a newer schema_version
+            out.bad_lines.append((number, str(exc)))
+            continue
+        out.records.append(record)
     return out
 
 
 def read_header(directory: Path) -> dict[str, Any]:
-    """``run.json`` of ``directory``, checked for the shape readers rely on; any fault is one line."""
+    """``run.json`` of ``directory``, checked for the shape readers rely on (a version-1 header upgraded to
+    version 2); any fault is one line."""
     path = directory / RUN_FILE
     if not directory.is_dir():
         raise RunlogError(f"{directory}: no such run directory")
@@ -140,12 +162,13 @@ def read_header(directory: Path) -> dict[str, Any]:
     except (ValueError, RecursionError) as exc:
         raise RunlogError(f"{path}: not valid JSON; the run's header is corrupt") from exc
     try:
-        RunHeader.model_validate(header)
+        return parse_header(header)
     except ValidationError as exc:
         raise RunlogError(
             f"{path}: not an Arena run header (schema_version {SCHEMA_VERSION}): {first_error(exc)}"
         ) from exc
-    return header
+    except ValueError as exc:  # a newer schema_version
+        raise RunlogError(f"{path}: {exc}") from exc
 
 
 def read_run(
@@ -254,6 +277,7 @@ class RunLog:
         header = {
             "schema_version": SCHEMA_VERSION,
             "kind": "run",
+            "arena_version": ARENA_VERSION,
             "run_id": run_id,
             "created_at": segment["started_at"],
             "status": "running",
@@ -262,14 +286,17 @@ class RunLog:
             "config": config,
         }
         try:
+            _check(RunHeader, header, directory / RUN_FILE)
             _write_json_atomic(directory / RUN_FILE, header)
-        except OSError as exc:  # nothing was played: leave no half-made run behind
+        except (OSError, RunlogError) as exc:  # nothing was played: leave no half-made run behind
             lock.release()
             (directory / LOCK_FILE).unlink(missing_ok=True)
             try:
                 directory.rmdir()
             except OSError:
                 pass
+            if isinstance(exc, RunlogError):
+                raise
             raise RunlogError(f"{directory / RUN_FILE}: cannot write: {exc.strerror}; nothing was run") from exc
         return cls(directory, header, lock)
 
@@ -300,6 +327,8 @@ class RunLog:
                 header["segments"] = [first] + [{"started_at": t} for t in header.get("resumed_at", [])]
             header["segments"].append(_segment(argv))
             header["status"] = "running"
+            header["arena_version"] = ARENA_VERSION  # this header's writer (read_header upgraded a v1 one)
+            _check(RunHeader, header, directory / RUN_FILE)
             _write_json_atomic(directory / RUN_FILE, header)
             return cls(directory, header, lock), loaded
         except OSError as exc:
@@ -319,6 +348,7 @@ class RunLog:
         """
         if self._fd is None:
             raise RunlogError(f"{self.dir}: the run log is closed")
+        _check(MatchRecord, record, self.dir / MATCHES_FILE)
         line = dumps_line(record).encode("ascii")
         try:
             view = memoryview(line)
@@ -356,6 +386,16 @@ class RunLog:
         why = "no space left on device" if exc.errno == errno.ENOSPC else f"cannot write ({exc.strerror})"
         fix = "free space" if exc.errno == errno.ENOSPC else "fix that"
         return RunlogError(f"{path}: {why}; {fix}, then resume with: arena run --resume {self.dir}")
+
+
+def _check(model: type[MatchRecord] | type[RunHeader], record: dict[str, Any], path: Path) -> None:
+    """Refuse to write a record its model rejects: one line naming the field, and nothing written."""
+    try:
+        model.model_validate(record)
+    except ValidationError as exc:
+        what = f"match {record.get('match_id')!r}" if model is MatchRecord else "the run header"
+        raise RunlogError(f"{path}: refusing to write {what}, not a valid record ({first_error(exc)}); "
+                          "a bug in the game or the runtime, please report it") from exc
 
 
 def _write_json_atomic(path: Path, data: dict[str, Any]) -> None:
