@@ -8,7 +8,7 @@ what differs between any two runs: timestamps, durations, latencies, run ids and
 
 The recordings are run-log version 1 (the game's turn fields flat in the turn); today's log is version 2
 (nested under ``payload``). Each recorded line goes through the log's own v1 upgrade
-(:func:`arena.runlog_schema.parse_match`) before the comparison, so the test pins both that the games play
+(:func:`arena.runlog.parse_match`) before the comparison, so the test pins both that the games play
 the same and that the upgrade gives exactly what today's writer writes. Keep the recordings at version 1.
 
 Re-record (only when a change of behaviour is intended, and say so in the commit):
@@ -125,7 +125,7 @@ def _diff(expected: Any, got: Any, where: str = "") -> str | None:
 @pytest.mark.parametrize("name", CASES)
 def test_golden_log_replays_identically(name: str, tmp_path: Path, fake_llm, monkeypatch) -> None:
     monkeypatch.setenv("ARENA_TEST_KEY", "sk-golden-test")
-    from arena.runlog_schema import parse_match
+    from arena.runlog import parse_match
 
     recorded = [json.loads(line) for line in (GOLDEN / f"{name}.jsonl").read_text().splitlines()]
     assert {rec["schema_version"] for rec in recorded} == {1}
