@@ -163,7 +163,7 @@ def turn_record(*, turn: int, role: str, agent: str, text: str, player_how: str 
                 game_fields: Mapping[str, Any], game: str = "") -> dict[str, Any]:
     """A turn record from the runtime's generic fields and the game's ``info["last_turn"]`` (its payload).
 
-    A game may repeat a generic field (negotiation's ``last_turn`` names the ``role``): the same value is
+    A game may repeat a generic field (a game's ``last_turn`` may name the ``role``): the same value is
     dropped from the payload, a different one is a game bug and raises :class:`RunlogError` naming it.
     """
     record: dict[str, Any] = {"turn": turn, "role": role, "agent": agent, "text": text, "player_how": player_how}
