@@ -106,6 +106,10 @@ def test_the_upgrade_of_a_v1_turn_pinned_by_hand() -> None:
 def test_a_v1_header_takes_its_arena_version_from_its_segments() -> None:
     header = parse_header(json.loads((V1 / "run.json").read_text()))
     assert (header["schema_version"], header["arena_version"]) == (2, "0.1.0")
+    assert parse_header(header) == header  # and is a valid version-2 header
+    with pytest.raises(ValidationError) as info:
+        parse_header({**header, "deal_rate": 0.5})
+    assert first_error(info.value) == "deal_rate: Extra inputs are not permitted"
 
 
 def test_turn_record_nests_the_games_fields_and_drops_a_repeated_generic_one() -> None:

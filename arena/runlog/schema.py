@@ -149,11 +149,27 @@ class RunHeaderV1(BaseModel):
     config: _StoredConfig
 
 
-class RunHeader(RunHeaderV1):
-    """``run.json`` (schema_version 2): the version-1 fields plus the Arena version that last wrote it."""
+class RunHeader(BaseModel):
+    """``run.json`` (schema_version 2): what the run is, the Arena version that last wrote it, its config
+    (checked in full again on resume), one segment per start or resume, and its status and summary."""
 
-    schema_version: Literal[2]  # type: ignore[assignment]
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    schema_version: Literal[2]
+    kind: Literal["run"]
     arena_version: str = Field(min_length=1)
+    run_id: str
+    status: str
+    config: _StoredConfig
+    created_at: str | None = None
+    seed: int | None = None
+    segments: list[dict[str, Any]] = []
+    finished_at: str | None = None
+    summary: dict[str, Any] | None = None
+    # a run from before segments kept its first start's versions and argv, and its resumes, at the top
+    versions: dict[str, Any] | None = None
+    argv: list[str] | None = None
+    resumed_at: list[str] | None = None
 
 
 # ---------------------------------------------------------------- building and upgrading
