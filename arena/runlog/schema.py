@@ -137,30 +137,31 @@ class _StoredConfig(BaseModel):
     players: dict[str, list[str]] = {}
 
 
-class RunHeaderV1(BaseModel):
-    """What readers need from a version-1 ``run.json``; the full config is checked again on resume."""
+class _RunCore(BaseModel):
+    """What every reader needs from ``run.json``, in either version; the full config is checked on resume."""
 
-    model_config = ConfigDict(strict=True, extra="allow")
-
-    schema_version: Literal[1]
     kind: Literal["run"]
     run_id: str
     status: str
     config: _StoredConfig
 
 
-class RunHeader(BaseModel):
+class RunHeaderV1(_RunCore):
+    """A version-1 ``run.json``: the core fields, anything else free."""
+
+    model_config = ConfigDict(strict=True, extra="allow")
+
+    schema_version: Literal[1]
+
+
+class RunHeader(_RunCore):
     """``run.json`` (schema_version 2): what the run is, the Arena version that last wrote it, its config
     (checked in full again on resume), one segment per start or resume, and its status and summary."""
 
     model_config = ConfigDict(strict=True, extra="forbid")
 
     schema_version: Literal[2]
-    kind: Literal["run"]
     arena_version: str = Field(min_length=1)
-    run_id: str
-    status: str
-    config: _StoredConfig
     created_at: str | None = None
     seed: int | None = None
     segments: list[dict[str, Any]] = []
