@@ -91,8 +91,11 @@ class Game:
     - ``judge(ctx_cache, transcript, scenario, outcome, seed)`` (optional, async): a verdict logged as
       ``outcome["moderator"]`` beside the env's own outcome.
     - ``cli(app)`` (optional): adds the game's own commands to the ``arena`` CLI.
-    - ``outcome_line(outcome, scenario)`` / ``turn_details(turn, scenario)`` (optional): how ``arena replay``
-      shows a match's outcome and what the game read in a turn (``scenario``: the stored scenario dict).
+    - ``outcome_line(outcome, scenario)`` / ``turn_details(payload, scenario)`` (optional): how ``arena
+      replay`` shows a match's outcome (the record's ``outcome``) and what the game read in a turn
+      (``payload``: the turn record's game fields, the dict the env gave as ``info["last_turn"]``, never
+      the whole turn record); ``scenario`` is the stored scenario dict. Critics and judges get the turn
+      records, so they too find the game's fields under ``turn["payload"]``.
     - ``feedback_details(feedback)`` (optional): a short cell for the ratings of one logged feedback record
       (what ``arena replay`` shows after ``feedback to <role>``; default: ``criterion value`` pairs).
     - ``llm_critic(card, spec, model_factory)`` (optional): the game's own LLM critic, for a game whose

@@ -121,8 +121,9 @@ def match_view(rec: dict[str, Any], scenario: dict[str, Any] | None = None) -> R
         role = str(turn.get("role", "?"))
         line = Text(visible(f"{turn.get('turn', ''):>3} "))
         line.append(visible(f"{turn.get('agent', '')} ({role})"), style=f"bold {ROLE_STYLES.get(role, '')}")
-        details = list(spec.turn_details(turn, scenario or {})) if spec and spec.turn_details else []
-        how = "/".join(x for x in (turn.get("player_how"), turn.get("how")) if x)
+        payload = turn.get("payload") or {}  # the game's own fields (the log upgrades version-1 turns)
+        details = list(spec.turn_details(payload, scenario or {})) if spec and spec.turn_details else []
+        how = "/".join(str(x) for x in (turn.get("player_how"), payload.get("how")) if x)
         if how:
             details.append(f"read as {how}")
         if details:

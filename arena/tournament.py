@@ -22,8 +22,16 @@ from pydantic import ValidationError
 
 from arena.config.models import ResolvedTournament
 from arena.errors import RunlogError
-from arena.runlog import MATCHES_FILE, RUN_FILE, TORN_FILE, LoadedMatches, RunLog, read_header, version_changes
-from arena.runlog_schema import first_error
+from arena.runlog import (
+    MATCHES_FILE,
+    RUN_FILE,
+    TORN_FILE,
+    LoadedMatches,
+    RunLog,
+    first_error,
+    read_header,
+    version_changes,
+)
 from arena.runtime.match import MatchContext, SeriesState, restore_state
 from arena.runtime.pool import RunOptions, build_context, run_series
 from arena.runtime.preflight import preflight

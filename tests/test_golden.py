@@ -6,6 +6,11 @@ through the real openai SDK against the local test server (with an LLM critic an
 Replayed here with the same configs, every match record must equal its recording field by field, except
 what differs between any two runs: timestamps, durations, latencies, run ids and package versions.
 
+The recordings are run-log version 1 (the game's turn fields flat in the turn); today's log is version 2
+(nested under ``payload``). Each recorded line goes through the log's own v1 upgrade
+(:func:`arena.runlog.parse_match`) before the comparison, so the test pins both that the games play
+the same and that the upgrade gives exactly what today's writer writes. Keep the recordings at version 1.
+
 Re-record (only when a change of behaviour is intended, and say so in the commit):
 ``PYTHONPATH=$PWD python tests/test_golden.py --record``.
 """
@@ -23,7 +28,8 @@ from negotiation_replies import negotiator
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "data" / "golden"
 # What two identical runs may differ in: wall-clock times, run ids, versions, and the test server's port.
-VOLATILE = {"started_at", "finished_at", "duration_s", "latency_s", "run_id", "versions", "base_url"}
+VOLATILE = {"started_at", "finished_at", "duration_s", "latency_s", "run_id", "versions", "base_url",
+            "arena_version"}
 
 TIP = "TIP-GOLD: hold your price two turns longer."
 
@@ -119,8 +125,13 @@ def _diff(expected: Any, got: Any, where: str = "") -> str | None:
 @pytest.mark.parametrize("name", CASES)
 def test_golden_log_replays_identically(name: str, tmp_path: Path, fake_llm, monkeypatch) -> None:
     monkeypatch.setenv("ARENA_TEST_KEY", "sk-golden-test")
-    expected = [json.loads(line) for line in (GOLDEN / f"{name}.jsonl").read_text().splitlines()]
+    from arena.runlog import parse_match
+
+    recorded = [json.loads(line) for line in (GOLDEN / f"{name}.jsonl").read_text().splitlines()]
+    assert {rec["schema_version"] for rec in recorded} == {1}
+    expected = [scrub(parse_match(rec)) for rec in recorded]
     got = [scrub(r) for r in run_case(name, tmp_path, fake_llm)]
+    assert {rec["schema_version"] for rec in got} == {2}
     assert len(expected) == len(got) and expected
     for rec, new in zip(expected, got, strict=True):
         assert rec["match_id"] == new["match_id"]

@@ -2,8 +2,9 @@
 
 This is the only code that steps an env, and it uses only the AEC API: ``agent_iter``, ``last``, ``step``,
 the rewards ``last`` reports (summed per agent), ``infos[agent]["last_turn"]`` (what the log keeps of the
-turn just played) and ``info["outcome"]`` (the game's outcome, read from the last info seen). Everything
-else about the game comes from its :class:`~arena.registry.Game` spec (env, memory wording, judge).
+turn just played: the turn record's ``payload``) and ``info["outcome"]`` (the game's outcome, read from the
+last info seen). Everything else about the game comes from its :class:`~arena.registry.Game` spec (env,
+memory wording, judge).
 
 It runs in the driver's event loop and awaits players and critics wherever they live (Ray actors, or
 in-process objects with ``--local``), so a turn costs one remote call. Failures of a player or critic end
@@ -22,7 +23,7 @@ from arena.config.models import ResolvedTournament
 from arena.core.protocol import ActRequest, ActResult, Critic, CritiqueRequest, Player, add_usage
 from arena.memory import Memory
 from arena.registry import game_of
-from arena.runlog import SCHEMA_VERSION, utc_now
+from arena.runlog import ARENA_VERSION, SCHEMA_VERSION, turn_record, utc_now
 from arena.schedule import SeriesSpec, derive_seed
 
 
@@ -97,17 +98,17 @@ async def play_match(ctx: MatchContext, series: SeriesSpec, round_: int, state: 
         env.step(result.text)
         after = env.infos.get(role, {})
         outcome = dict(after.get("outcome", outcome))
-        turn_record = {"turn": len(transcript), "role": role, "agent": agents[role], "text": result.text,
-                       "player_how": result.how, **after.get("last_turn", {})}
+        logged = turn_record(turn=len(transcript), role=role, agent=agents[role], text=result.text,
+                             player_how=result.how, game_fields=after.get("last_turn", {}), game=game.name)
         if result.prompt is not None:
-            turn_record["prompt"] = result.prompt
-        transcript.append(turn_record)
+            logged["prompt"] = result.prompt
+        transcript.append(logged)
         if per_turn and mem is not None:  # just-in-time advice: in this role's memory before its next turn
             given = await feedback_for(ctx, series, role, mem, seed=seed, match_id=series.match_id(round_),
-                                       transcript=transcript, outcome=outcome, turn=turn_record["turn"])
+                                       transcript=transcript, outcome=outcome, turn=logged["turn"])
             mem.add_advice(round_, given["suggestions"])
             current_text[role] = mem.render()
-            turn_record["feedback"] = given
+            logged["feedback"] = given
     if game.judge is not None:
         card = ctx.resolved.agents[ctx.resolved.moderator] if ctx.resolved.moderator else None
         outcome["moderator"] = await game.judge(transcript, scenario, outcome, seed=seed, card=card,
@@ -119,6 +120,7 @@ async def play_match(ctx: MatchContext, series: SeriesSpec, round_: int, state: 
     return {
         "schema_version": SCHEMA_VERSION,
         "kind": "match",
+        "arena_version": ARENA_VERSION,
         "run_id": ctx.run_id,
         "match_id": series.match_id(round_),
         "series_id": series.series_id,

@@ -41,7 +41,7 @@ def test_the_main_jobs_own_cards_play_a_short_feedback_tournament(tmp_path: Path
     bounds = {"seller": (11, 19), "buyer": (11, 19)}  # balloon: the briefs' whole prices strictly inside $10-$20
     turns = [turn for record in records for turn in record["transcript"]]
     assert turns and all(turn["player_how"] == "structured" and turn["text"].strip() for turn in turns)
-    assert all(bounds[turn["role"]][0] <= turn["offer"] <= bounds[turn["role"]][1]
-               for turn in turns if turn["offer"] is not None)
-    assert any(turn["offer"] is not None for turn in turns)
+    assert all(bounds[turn["role"]][0] <= turn["payload"]["offer"] <= bounds[turn["role"]][1]
+               for turn in turns if turn["payload"]["offer"] is not None)
+    assert any(turn["payload"]["offer"] is not None for turn in turns)
     assert all(record["usage"]["seller"]["completion_tokens"] > 0 for record in records)

@@ -96,7 +96,8 @@ def test_after_turn_advice_is_logged_on_the_turn_and_in_memory_before_the_next(
     assert [r["round"] for r in records] == [1, 2]
     # the coachable seller raises its price with each piece of advice in its memory: already in round 1,
     # where after_round feedback leaves every arm playing the same match
-    offers = [[t["offer"] for t in r["transcript"] if t["role"] == "seller"] for r in (records[0], control[0])]
+    offers = [[t["payload"]["offer"] for t in r["transcript"] if t["role"] == "seller"]
+              for r in (records[0], control[0])]
     assert offers[0][0] == offers[1][0] and offers[0] != offers[1]
     assert all(a >= b for a, b in zip(offers[0], offers[1], strict=False))
     for rec in records:

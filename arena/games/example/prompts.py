@@ -39,7 +39,7 @@ def player_system(role: str, persona: str) -> list[str]:
 
 
 def critic_messages(request: Any, persona: str) -> list[dict[str, str]]:
-    lines = [f"{t.get('role')}: {t.get('text')} -> {t.get('answer')}" for t in request.transcript]
+    lines = [f"{t.get('role')}: {t.get('text')} -> {t['payload'].get('answer')}" for t in request.transcript]
     system = (f"{persona or 'You coach number-guessing players.'}\nGive the {request.advised_role} at most "
               f"{request.max_suggestions} short suggestions to find the secret in fewer guesses.")
     keys = ", ".join(f'"tip{i}": "..."' for i in range(1, request.max_suggestions + 1))

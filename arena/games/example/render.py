@@ -10,5 +10,6 @@ def outcome_line(outcome: dict[str, Any], scenario: dict[str, Any]) -> str:
     return f"{winner} found {outcome.get('secret')}" if winner else f"nobody found {outcome.get('secret')}"
 
 
-def turn_details(turn: dict[str, Any], scenario: dict[str, Any]) -> list[str]:
-    return [f"guess {turn.get('guess')}: {turn.get('answer')}"] if "guess" in turn else []
+def turn_details(payload: dict[str, Any], scenario: dict[str, Any]) -> list[str]:
+    """The guess and its answer, from the turn's payload (the env's ``last_turn``)."""
+    return [f"guess {payload.get('guess')}: {payload.get('answer')}"] if "guess" in payload else []

@@ -45,7 +45,7 @@ class ScriptedGuesser:
 class ScriptedCritic:
     async def critique(self, request: CritiqueRequest) -> CritiqueResult:
         mine = [t for t in request.transcript if t.get("role") == request.advised_role]
-        halved = all(t.get("halved", True) for t in mine)
+        halved = all(t["payload"].get("halved", True) for t in mine)
         tip = "Keep halving what is still possible." if halved else "Guess the middle of the numbers still possible."
         return CritiqueResult(suggestions=[tip][: request.max_suggestions], ratings={"turns": float(len(mine))})
 

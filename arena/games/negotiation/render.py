@@ -24,14 +24,15 @@ def outcome_line(outcome: dict[str, Any], scenario: dict[str, Any]) -> str:
     return f"no deal ({outcome.get('reason')})"
 
 
-def turn_details(turn: dict[str, Any], scenario: dict[str, Any]) -> list[str]:
+def turn_details(payload: dict[str, Any], scenario: dict[str, Any]) -> list[str]:
+    """What the rules read in a turn, from its payload (the env's ``last_turn``)."""
     details = []
-    if turn.get("offer") is not None:
-        details.append(f"offer {money(turn.get('offer'), _currency(scenario))}")
-    if turn.get("accept"):
+    if payload.get("offer") is not None:
+        details.append(f"offer {money(payload.get('offer'), _currency(scenario))}")
+    if payload.get("accept"):
         details.append("ACCEPT")
-    if turn.get("quit"):
+    if payload.get("quit"):
         details.append("QUIT")
-    if turn.get("event"):
-        details.append(f"event {turn['event']}")
+    if payload.get("event"):
+        details.append(f"event {payload['event']}")
     return details

@@ -152,7 +152,8 @@ class ScriptedCritic:
     def advise(self, request: CritiqueRequest) -> list[str]:
         role = request.advised_role
         outcome = request.outcome
-        own = [t.get("offer") for t in request.transcript if t.get("role") == role and t.get("offer") is not None]
+        own = [t["payload"].get("offer") for t in request.transcript
+               if t.get("role") == role and t["payload"].get("offer") is not None]
         tips: list[str] = []
         if not outcome.get("deal"):
             tips.append("The round ended without a deal: concede a little sooner so the deal closes.")

@@ -66,14 +66,14 @@ def test_self_play_with_a_per_turn_critic(tmp_path: Path) -> None:
             assert [t["feedback"]["ratings"] for t in firsts] == [{"turns": float(i + 1)} for i in range(len(firsts))]
         lows = []  # was each of the linear guesser's guesses the lowest number still possible?
         for t in firsts:
-            before = [g for g in rec["transcript"] if g["turn"] < t["turn"]]
-            lows.append(t["guess"] == possible(1, 100, before)[0])
+            before = [g["payload"] for g in rec["transcript"] if g["turn"] < t["turn"]]
+            lows.append(t["payload"]["guess"] == possible(1, 100, before)[0])
         if rec["arm"] == "none":
             assert all(lows)  # the linear guesser on its own, every round
         elif rec["round"] == 1:  # two pieces of advice, then it halves
-            assert all(lows[:2]) and all(t["halved"] for t in firsts[2:])
+            assert all(lows[:2]) and all(t["payload"]["halved"] for t in firsts[2:])
         else:  # the advice of round 1 is in its memory from the first turn of round 2
-            assert all(t["halved"] for t in firsts)
+            assert all(t["payload"]["halved"] for t in firsts)
     assert sum(r["rewards"]["first"] for r in records if r["arm"] != "none") > sum(
         r["rewards"]["first"] for r in records if r["arm"] == "none")
 
@@ -109,7 +109,7 @@ def test_replay_words_the_games_turns_outcome_and_per_turn_feedback(tmp_path: Pa
     console = Console(record=True, width=120)
     console.print(match_view(rec))
     text = console.export_text()
-    first = rec["transcript"][0]
+    first = rec["transcript"][0]["payload"]
     assert f"guess {first['guess']}: {first['answer']}" in text
     assert "feedback to first (ai) [turns 1]" in text and "- Guess the middle of the numbers still possible." in text
     winner = rec["outcome"]["winner"]

@@ -1,187 +1,31 @@
-"""The run's append-only log: ``logs/<run-id>/run.json`` and ``matches.jsonl``.
-
-Only the driver writes here, and only one driver at a time: ``run.lock`` is held (``flock``) for the
-writer's whole life, so a second ``arena run --resume`` on a live run refuses instead of interleaving
-lines. ``run.json`` holds the resolved configuration (everything needed to resume without the original
-YAML), status, and one *segment* per start or resume (when, with which package versions, with which
-arguments); it is rewritten atomically (temp file + fsync + rename). ``matches.jsonl`` gets one whole JSON
-line per finished match, written and fsync'd before the match counts as done, so a crash loses at most
-the matches in flight; a write that fails (a full disk) is cut back off the file, so the log stays whole.
-A torn last line (a kill mid-write) is moved aside to ``matches.jsonl.torn`` on resume, reported, and
-never counted.
-
-Readers go through :func:`read_run`: a line that is not a match record (bad JSON, or JSON of the wrong
-shape) is reported and skipped, and a match logged more than once (a retried ``error``) counts once, by
-its last attempt.
-"""
+"""Writing a run directory: one driver at a time (``run.lock``), ``run.json`` replaced atomically, one
+fsync'd and validated line per finished match."""
 
 from __future__ import annotations
 
-import datetime as dt
 import errno
 import fcntl
 import json
 import os
-import platform
-import warnings
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from arena import __version__
 from arena.errors import RunlogError
-from arena.runlog_schema import MatchLine, RunHeader, first_error, no_constants
-
-SCHEMA_VERSION = 1
-RUN_FILE = "run.json"
-MATCHES_FILE = "matches.jsonl"
-TORN_FILE = "matches.jsonl.torn"
-LOCK_FILE = "run.lock"
-_PACKAGES = ("ray", "pettingzoo", "gymnasium", "pydantic", "openai", "anthropic", "llama-cpp-python")
-
-
-class RunlogWarning(UserWarning):
-    """Something a reader of a run skipped over (bad lines, a match logged twice by two writers)."""
-
-
-def utc_now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def package_versions() -> dict[str, str]:
-    out = {"arena": __version__, "python": platform.python_version()}
-    for name in _PACKAGES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return out
-
-
-def dumps_line(record: dict[str, Any]) -> str:
-    """One JSON line. ASCII-escaped so any model output (control chars, lone surrogates) stays valid."""
-    return json.dumps(record, ensure_ascii=True, separators=(",", ":"), allow_nan=False) + "\n"
-
-
-# ---------------------------------------------------------------- reading
-
-
-@dataclass
-class LoadedMatches:
-    """Every readable match line in log order, plus what could not be read."""
-
-    records: list[dict[str, Any]] = field(default_factory=list)
-    torn: bytes = b""
-    bad_lines: list[tuple[int, str]] = field(default_factory=list)  # (line number, why)
-
-    def latest(self) -> list[dict[str, Any]]:
-        """One record per match id, its last attempt (on a tie, the later line), in log order."""
-        best: dict[str, tuple[int, int]] = {}
-        for index, rec in enumerate(self.records):
-            key = (rec.get("attempt", 1), index)
-            if rec["match_id"] not in best or key >= best[rec["match_id"]]:
-                best[rec["match_id"]] = key
-        keep = sorted(index for _attempt, index in best.values())
-        return [self.records[i] for i in keep]
-
-    def twice_logged(self) -> int:
-        """Lines superseded by a later line of the same match and attempt: two writers, not a retry."""
-        seen = {(r["match_id"], r.get("attempt", 1)) for r in self.records}
-        return len(self.records) - len(seen)
-
-
-def read_matches(path: Path) -> LoadedMatches:
-    """Parse matches.jsonl; a last line without its newline is torn, other unreadable lines are reported."""
-    out = LoadedMatches()
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return out
-    except OSError as exc:
-        raise RunlogError(f"{path}: cannot read: {exc.strerror}") from exc
-    body, sep, tail = data.rpartition(b"\n")
-    if not sep:
-        body, tail = b"", data
-    out.torn = tail
-    for number, raw in enumerate(body.split(b"\n") if body else [], start=1):
-        if not raw.strip():
-            continue
-        try:
-            value = json.loads(raw, parse_constant=no_constants)
-        except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError, NaN, absurd nesting
-            out.bad_lines.append((number, "not JSON"))
-            continue
-        try:
-            MatchLine.model_validate(value)
-        except ValidationError as exc:
-            out.bad_lines.append((number, f"not a match record ({first_error(exc)})"))
-            continue
-        out.records.append(value)
-    return out
-
-
-def read_header(directory: Path) -> dict[str, Any]:
-    """``run.json`` of ``directory``, checked for the shape readers rely on; any fault is one line."""
-    path = directory / RUN_FILE
-    if not directory.is_dir():
-        raise RunlogError(f"{directory}: no such run directory")
-    try:
-        text = path.read_bytes()
-    except FileNotFoundError:
-        raise RunlogError(f"{path}: missing; not an Arena run directory") from None
-    except OSError as exc:
-        raise RunlogError(f"{path}: cannot read: {exc.strerror}") from exc
-    try:
-        header = json.loads(text, parse_constant=no_constants)
-    except (ValueError, RecursionError) as exc:
-        raise RunlogError(f"{path}: not valid JSON; the run's header is corrupt") from exc
-    try:
-        RunHeader.model_validate(header)
-    except ValidationError as exc:
-        raise RunlogError(
-            f"{path}: not an Arena run header (schema_version {SCHEMA_VERSION}): {first_error(exc)}"
-        ) from exc
-    return header
-
-
-def read_run(
-    directory: Path, on_problem: Callable[[str], None] | None = None
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Header and match records of a run, one per match id (its last attempt), for every reader.
-
-    Unreadable lines and lines logged twice are skipped and reported through ``on_problem`` (one line
-    each; by default a :class:`RunlogWarning`), so every reader counts the same matches as a resume does.
-    """
-    header = read_header(directory)
-    loaded = read_matches(directory / MATCHES_FILE)
-    report = on_problem or (lambda message: warnings.warn(message, RunlogWarning, stacklevel=3))
-    path = directory / MATCHES_FILE
-    if loaded.bad_lines:
-        shown = ", ".join(f"{n} ({why})" for n, why in loaded.bad_lines[:3])
-        more = f" and {len(loaded.bad_lines) - 3} more" if len(loaded.bad_lines) > 3 else ""
-        report(f"{path}: skipped {len(loaded.bad_lines)} unreadable line(s): {shown}{more}")
-    twice = loaded.twice_logged()
-    if twice:
-        report(f"{path}: {twice} line(s) repeat a match already logged (two writers?); each match counts once")
-    return header, loaded.latest()
-
-
-def version_changes(header: dict[str, Any]) -> list[str]:
-    """``name old -> new`` for each package whose version differs from the run's last segment that knew them."""
-    segments = header.get("segments") or [{"versions": header.get("versions")}]
-    known = [s["versions"] for s in segments if isinstance(s, dict) and isinstance(s.get("versions"), dict)]
-    if not known:
-        return []
-    before = known[-1]
-    now = package_versions()
-    return [f"{name} {before[name]} -> {now[name]}" for name in now if name in before and before[name] != now[name]]
-
-
-# ---------------------------------------------------------------- writing
+from arena.runlog.files import (
+    LOCK_FILE,
+    MATCHES_FILE,
+    RUN_FILE,
+    TORN_FILE,
+    LoadedMatches,
+    dumps_line,
+    package_versions,
+    read_header,
+    read_matches,
+    utc_now,
+)
+from arena.runlog.schema import ARENA_VERSION, SCHEMA_VERSION, MatchRecord, RunHeader, first_error
 
 
 class _Lock:
@@ -254,6 +98,7 @@ class RunLog:
         header = {
             "schema_version": SCHEMA_VERSION,
             "kind": "run",
+            "arena_version": ARENA_VERSION,
             "run_id": run_id,
             "created_at": segment["started_at"],
             "status": "running",
@@ -262,14 +107,17 @@ class RunLog:
             "config": config,
         }
         try:
+            _check(RunHeader, header, directory / RUN_FILE)
             _write_json_atomic(directory / RUN_FILE, header)
-        except OSError as exc:  # nothing was played: leave no half-made run behind
+        except (OSError, RunlogError) as exc:  # nothing was played: leave no half-made run behind
             lock.release()
             (directory / LOCK_FILE).unlink(missing_ok=True)
             try:
                 directory.rmdir()
             except OSError:
                 pass
+            if isinstance(exc, RunlogError):
+                raise
             raise RunlogError(f"{directory / RUN_FILE}: cannot write: {exc.strerror}; nothing was run") from exc
         return cls(directory, header, lock)
 
@@ -300,6 +148,8 @@ class RunLog:
                 header["segments"] = [first] + [{"started_at": t} for t in header.get("resumed_at", [])]
             header["segments"].append(_segment(argv))
             header["status"] = "running"
+            header["arena_version"] = ARENA_VERSION  # this header's writer (read_header upgraded a v1 one)
+            _check(RunHeader, header, directory / RUN_FILE)
             _write_json_atomic(directory / RUN_FILE, header)
             return cls(directory, header, lock), loaded
         except OSError as exc:
@@ -319,6 +169,7 @@ class RunLog:
         """
         if self._fd is None:
             raise RunlogError(f"{self.dir}: the run log is closed")
+        _check(MatchRecord, record, self.dir / MATCHES_FILE)
         line = dumps_line(record).encode("ascii")
         try:
             view = memoryview(line)
@@ -356,6 +207,16 @@ class RunLog:
         why = "no space left on device" if exc.errno == errno.ENOSPC else f"cannot write ({exc.strerror})"
         fix = "free space" if exc.errno == errno.ENOSPC else "fix that"
         return RunlogError(f"{path}: {why}; {fix}, then resume with: arena run --resume {self.dir}")
+
+
+def _check(model: type[MatchRecord] | type[RunHeader], record: dict[str, Any], path: Path) -> None:
+    """Refuse to write a record its model rejects: one line naming the field, and nothing written."""
+    try:
+        model.model_validate(record)
+    except ValidationError as exc:
+        what = f"match {record.get('match_id')!r}" if model is MatchRecord else "the run header"
+        raise RunlogError(f"{path}: refusing to write {what}, not a valid record ({first_error(exc)}); "
+                          "a bug in the game or the runtime, please report it") from exc
 
 
 def _write_json_atomic(path: Path, data: dict[str, Any]) -> None:
