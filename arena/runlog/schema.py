@@ -86,6 +86,7 @@ class MatchRecord(BaseModel):
     repeat: int = 0
     round: int = Field(ge=1)
     rounds: int = Field(ge=1)
+    transfer: bool = False  # a transfer-test round (tournament.transfer): played after practice, no feedback
     attempt: int = Field(default=1, ge=1)
     seed: int
     agents: dict[str, str]
