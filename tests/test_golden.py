@@ -34,7 +34,7 @@ VOLATILE = {"started_at", "finished_at", "duration_s", "latency_s", "run_id", "v
 TIP = "TIP-GOLD: hold your price two turns longer."
 
 
-def _card(path: Path, name: str, role: str, base_url: str) -> str:
+def _card(path: Path, name: str, role: str, base_url: str, backend: str = "openai") -> str:
     persona = "You are an expert negotiation coach." if role == "critic" else f"You sell or buy as the {role}."
     path.write_text(f"""schema_version: 1
 name: {name}
@@ -42,17 +42,16 @@ roles: [{role}]
 policy:
   type: llm
   persona: "{persona}"
-  model: {{backend: openai, model: fake-model, base_url: "{base_url}", api_key_env: ARENA_TEST_KEY,
+  model: {{backend: {backend}, model: fake-model, base_url: "{base_url}", api_key_env: ARENA_TEST_KEY,
           max_retries: 0, timeout_s: 5}}
 """)
     return path.name
 
 
-def llm_yaml(tmp: Path, base_url: str) -> Path:
-    seller = _card(tmp / "seller.yaml", "llm-seller", "seller", base_url)
-    buyer = _card(tmp / "buyer.yaml", "llm-buyer", "buyer", base_url)
-    critic = _card(tmp / "critic.yaml", "llm-critic", "critic", base_url)
-    moderator = _card(tmp / "moderator.yaml", "llm-moderator", "moderator", base_url)
+def llm_yaml(tmp: Path, base_url: str, backend: str = "openai") -> Path:
+    seller, buyer, critic, moderator = (
+        _card(tmp / f"{role}.yaml", f"llm-{role}", role, base_url, backend)
+        for role in ("seller", "buyer", "critic", "moderator"))
     path = tmp / "llm.yaml"
     path.write_text(f"""schema_version: 1
 name: golden-llm
@@ -135,6 +134,23 @@ def test_golden_log_replays_identically(name: str, tmp_path: Path, fake_llm, mon
     assert len(expected) == len(got) and expected
     for rec, new in zip(expected, got, strict=True):
         assert rec["match_id"] == new["match_id"]
+        assert _diff(rec, new, rec["match_id"]) is None
+
+
+def test_anthropic_backend_plays_the_openai_recording(tmp_path: Path, fake_llm, monkeypatch) -> None:
+    """The LLM case through the anthropic SDK (Messages API, tool-forced JSON) gives the very records the
+    openai SDK recorded: the backend changes the wire, not the match. (Recorded at the pre-refactor commit
+    5d6cb3b with anthropic cards, the file was byte-identical to ``llm-openai.jsonl``.)"""
+    from arena.runlog import parse_match
+
+    monkeypatch.setenv("ARENA_TEST_KEY", "sk-golden-test")
+    fake_llm.responder = negotiator(TIP)
+    recorded = [json.loads(line) for line in (GOLDEN / "llm-openai.jsonl").read_text().splitlines()]
+    expected = [scrub(parse_match(rec)) for rec in recorded]
+    got = [scrub(r) for r in play(llm_yaml(tmp_path, fake_llm.anthropic_base_url, "anthropic"), tmp_path)]
+    assert {r.path.rsplit("/", 1)[-1] for r in fake_llm.requests} == {"messages"}
+    assert len(expected) == len(got) and expected
+    for rec, new in zip(expected, got, strict=True):
         assert _diff(rec, new, rec["match_id"]) is None
 
 
