@@ -1,8 +1,14 @@
 """No import from a lower layer up to a higher one (the layout table of ``shared/DESIGN.md``).
 
 Every ``import arena.X`` in ``arena/`` (at module level or inside a function: a lazy import is still a
-dependency) must point at the same layer or a lower one. A game folder's ``cli.py`` holds the game's own
-commands, added to the ``arena`` CLI by ``Game.cli``; it is loaded only by the CLI, so it ranks as CLI.
+dependency) must point at the same layer or a lower one. Two refinements of the DESIGN table:
+
+- a game folder's ``cli.py`` holds the game's own commands, added to the ``arena`` CLI by ``Game.cli``;
+  it is loaded only by the CLI, so it ranks as CLI;
+- ``agents/`` (the generic LLM player and critic) sits below ``games/``: it needs nothing of a game's but
+  its spec (through the registry), and a game may extend it (DEAR MAN's coach is an ``LLMCritic``);
+- ``analysis/stats.py`` is a leaf (numpy and scipy only), so a game's own experiment may use the same
+  tests and intervals as the reports.
 """
 
 from __future__ import annotations
@@ -18,23 +24,30 @@ RANK = {
     "registry": 1, "memory": 1, "runlog": 1, "runlog_schema": 1,
     "config": 2,
     "llm": 3, "schedule": 3,
-    "games": 4,
-    "agents": 5,
+    "agents": 4,
+    "games": 5,
     "runtime": 6, "analysis": 6, "replay": 6,
     "tournament": 7,
     "cli": 8,
 }
 
 
+LEAVES = {"analysis.stats"}  # modules that import nothing of Arena's: rank 0 wherever they live
+
+
 def layer_of_module(dotted: str) -> str | None:
     parts = dotted.split(".")
     if parts[0] != "arena":
         return None
+    if ".".join(parts[1:3]) in LEAVES:
+        return "errors"
     return parts[1] if len(parts) > 1 else "__init__"
 
 
 def layer_of_file(path: Path, root: Path = ROOT) -> str:
     rel = path.relative_to(root)
+    if ".".join(rel.with_suffix("").parts) in LEAVES:
+        return "errors"
     if rel.parts[0] == "games" and rel.name == "cli.py":
         return "cli"
     return rel.parts[0].removesuffix(".py") if len(rel.parts) > 1 or rel.name != "__init__.py" else "__init__"
