@@ -85,6 +85,7 @@ class Recorded:
     json: Any
     api: str
     fault: str | None = None
+    at: float = 0.0  # time.perf_counter() when the request arrived
 
 
 def example_for(schema: dict[str, Any]) -> Any:
@@ -258,6 +259,7 @@ class _Handler(BaseHTTPRequestHandler):
                 json=request,
                 api=api,
                 fault=fault.kind if fault else None,
+                at=time.perf_counter(),
             )
         )
         if request is None:
