@@ -191,7 +191,8 @@ def execute(
     log = prepared.log
 
     def emit(record: dict[str, Any]) -> None:
-        record["attempt"] = prepared.attempts.get(record["match_id"], 1)
+        # attempts before this run (a resume) plus this run's plays of it (a lost actor's match is replayed)
+        record["attempt"] = prepared.attempts.get(record["match_id"], 1) + record.get("attempt", 1) - 1
         log.append(record)
         summary.played += 1
         if record["status"] == "ok":
@@ -205,7 +206,7 @@ def execute(
         if prepared.todo:
             ctx = _reuse(context, prepared.resolved) if context else build_context(prepared.resolved, options)
             ctx = replace(ctx, run_id=log.header["run_id"])
-            run_series(ctx, prepared.todo, options.in_flight(prepared.resolved), emit)
+            run_series(ctx, prepared.todo, options.in_flight(prepared.resolved), emit, options.max_attempts)
     except BaseException:
         summary.status = "interrupted"
         try:

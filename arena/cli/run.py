@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import signal
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +20,23 @@ from arena.cli.render import crossplay_tables, leaderboard_table, self_play_tabl
 from arena.errors import ArenaError, one_line
 from arena.runlog import read_run
 from arena.runtime.pool import RunOptions, start_ray
+
+
+@contextmanager
+def sigterm_as_ctrl_c() -> Iterator[None]:
+    """While a run plays, SIGTERM (a scheduler, ``kill``, a container stopping) stops it as Ctrl-C does: what
+    finished is logged, the run is marked interrupted, the resume command is printed, exit 130.
+
+    It raises SIGINT rather than KeyboardInterrupt: inside ``asyncio.run`` SIGINT cancels the running series
+    cleanly, where an exception raised at an arbitrary point of the event loop would not."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: signal.raise_signal(signal.SIGINT))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def register(app: typer.Typer) -> None:
@@ -82,7 +103,8 @@ def run(
     with progress:
         task = progress.add_task(name, total=summary.planned, completed=summary.already_done, extra="")
         try:
-            execute(prepared, options, on_record)
+            with sigterm_as_ctrl_c():
+                execute(prepared, options, on_record)
         except KeyboardInterrupt:
             progress.stop()
             console.print(f"interrupted: {summary.played} matches logged this time; resume with "

@@ -9,12 +9,28 @@ a laptop and on a cluster.
 
 from __future__ import annotations
 
+import asyncio
+import os
 from typing import Any
 
 import ray
 
 from arena.core.protocol import ActRequest, ActResult, CritiqueRequest, CritiqueResult
 from arena.errors import ModelError
+
+
+class ActorLost(RuntimeError):
+    """A player's or critic's actor died or its node left while a call was in flight (Ray restarts the
+    actor; the pool plays the match again). Named in the match's error message, which is how the pool
+    tells this from a policy's own failure, which a retry would only repeat."""
+
+
+def where() -> dict[str, Any]:
+    """Which node and process an actor runs in, and where its ``arena`` was imported from (shipped or
+    installed): what the cluster tests check placement and code shipping with."""
+    import arena
+
+    return {"node": ray.get_runtime_context().get_node_id(), "pid": os.getpid(), "arena": arena.__file__}
 
 
 def _load(card: dict[str, Any], kind: str, game: str) -> tuple[Any, Any]:
@@ -54,6 +70,9 @@ class _LLMHost:
     async def ping(self) -> str:
         return self.card.name
 
+    async def where(self) -> dict[str, Any]:
+        return where()
+
 
 @ray.remote(num_cpus=0)
 class PlayerActor(_LLMHost):
@@ -79,6 +98,9 @@ class ScriptedPlayerActor:
     def ping(self) -> str:
         return self.card.name
 
+    def where(self) -> dict[str, Any]:
+        return where()
+
 
 @ray.remote(num_cpus=0)
 class CriticActor(_LLMHost):
@@ -88,19 +110,52 @@ class CriticActor(_LLMHost):
         return await self.agent.critique(request)
 
 
+async def wait_ready(actor: Any, timeout_s: float) -> bool:
+    """Wait until ``actor`` answers ``ping`` again (Ray restarting it, perhaps on another node, once it has
+    noticed its node is gone), at most ``timeout_s``; whether it did."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while True:
+        left = deadline - loop.time()
+        if left <= 0:
+            return False
+        try:
+            await asyncio.wait_for(asyncio.wrap_future(actor.ping.remote().future()), left)
+            return True
+        except (TimeoutError, *LOST):
+            await asyncio.sleep(min(0.5, max(0.0, deadline - loop.time())))
+
+
 class RayPlayer:
     """The driver-side handle: the ``Player`` protocol over an actor (one awaited remote call a turn)."""
 
     def __init__(self, actor: Any) -> None:
         self.actor = actor
 
+    async def ready(self, timeout_s: float) -> bool:
+        return await wait_ready(self.actor, timeout_s)
+
     async def act(self, request: ActRequest) -> ActResult:
-        return await self.actor.act.remote(request)
+        try:
+            return await self.actor.act.remote(request)
+        except LOST as exc:
+            raise ActorLost(f"{type(exc).__name__}: {exc}") from exc
 
 
 class RayCritic:
     def __init__(self, actor: Any) -> None:
         self.actor = actor
 
+    async def ready(self, timeout_s: float) -> bool:
+        return await wait_ready(self.actor, timeout_s)
+
     async def critique(self, request: CritiqueRequest) -> CritiqueResult:
-        return await self.actor.critique.remote(request)
+        try:
+            return await self.actor.critique.remote(request)
+        except LOST as exc:
+            raise ActorLost(f"{type(exc).__name__}: {exc}") from exc
+
+
+# What a call raises when its actor died or became unreachable (killed, out of memory, node removed).
+LOST: tuple[type[BaseException], ...] = (ray.exceptions.RayActorError, ray.exceptions.ActorUnavailableError,
+                                         ray.exceptions.NodeDiedError, ray.exceptions.WorkerCrashedError)
