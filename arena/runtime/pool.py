@@ -259,14 +259,21 @@ async def run_series_async(
     concurrency: int,
     emit: Callable[[dict[str, Any]], None],
     max_attempts: int = MAX_ATTEMPTS,
+    on_flight: Callable[[int], None] | None = None,
 ) -> None:
     """Play every series in ``todo`` with at most ``concurrency`` in flight; a match whose actor was lost is
-    played again up to ``max_attempts`` times (:mod:`arena.runtime.retry`)."""
+    played again up to ``max_attempts`` times (:mod:`arena.runtime.retry`). ``on_flight`` hears +1 when a
+    series starts and -1 when it ends (the live view's "in flight")."""
     gate = asyncio.Semaphore(max(1, concurrency))
+    flight = on_flight or (lambda _change: None)
 
     async def one(series: SeriesSpec, state: SeriesState) -> None:
         async with gate:
-            await play_with_retries(ctx, series, state, emit, max_attempts)
+            flight(1)
+            try:
+                await play_with_retries(ctx, series, state, emit, max_attempts)
+            finally:
+                flight(-1)
 
     tasks = [asyncio.ensure_future(one(s, st)) for s, st in todo]
     try:
@@ -282,5 +289,6 @@ def run_series(
     concurrency: int,
     emit: Callable[[dict[str, Any]], None],
     max_attempts: int = MAX_ATTEMPTS,
+    on_flight: Callable[[int], None] | None = None,
 ) -> None:
-    asyncio.run(run_series_async(ctx, todo, concurrency, emit, max_attempts))
+    asyncio.run(run_series_async(ctx, todo, concurrency, emit, max_attempts, on_flight))
