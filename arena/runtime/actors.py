@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Callable
 from typing import Any
 
 import ray
@@ -110,49 +111,53 @@ class CriticActor(_LLMHost):
         return await self.agent.critique(request)
 
 
-async def wait_ready(actor: Any, timeout_s: float) -> bool:
-    """Wait until ``actor`` answers ``ping`` again (Ray restarting it, perhaps on another node, once it has
-    noticed its node is gone), at most ``timeout_s``; whether it did."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    while True:
-        left = deadline - loop.time()
-        if left <= 0:
-            return False
-        try:
-            await asyncio.wait_for(asyncio.wrap_future(actor.ping.remote().future()), left)
-            return True
-        except (TimeoutError, *LOST):
-            await asyncio.sleep(min(0.5, max(0.0, deadline - loop.time())))
+class _Handle:
+    """An actor handle that outlives its actor's node: ``ready`` waits for Ray to restart the actor and, when
+    the actor was pinned to a node that is gone (Ray cannot restart it there), places a new one through
+    ``respawn`` (the pool's placement over the nodes alive now)."""
 
-
-class RayPlayer:
-    """The driver-side handle: the ``Player`` protocol over an actor (one awaited remote call a turn)."""
-
-    def __init__(self, actor: Any) -> None:
+    def __init__(self, actor: Any, respawn: Callable[[], Any] | None = None) -> None:
         self.actor = actor
+        self.respawn = respawn
+        self._lock = asyncio.Lock()
 
     async def ready(self, timeout_s: float) -> bool:
-        return await wait_ready(self.actor, timeout_s)
+        """Wait until the actor answers ``ping`` again, at most ``timeout_s``; whether it did."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        while True:
+            left = deadline - loop.time()
+            if left <= 0:
+                return False
+            actor = self.actor
+            try:
+                await asyncio.wait_for(asyncio.wrap_future(actor.ping.remote().future()), left)
+                return True
+            except ray.exceptions.ActorUnschedulableError:  # its node is gone for good: place it again
+                async with self._lock:
+                    if self.respawn is None:
+                        return False
+                    if self.actor is actor:  # not already replaced by another series waiting on it
+                        self.actor = self.respawn()
+            except (TimeoutError, *LOST):
+                await asyncio.sleep(min(0.5, max(0.0, deadline - loop.time())))
+
+
+class RayPlayer(_Handle):
+    """The driver-side handle: the ``Player`` protocol over an actor (one awaited remote call a turn)."""
 
     async def act(self, request: ActRequest) -> ActResult:
         try:
             return await self.actor.act.remote(request)
-        except LOST as exc:
+        except (*LOST, ray.exceptions.ActorUnschedulableError) as exc:
             raise ActorLost(f"{type(exc).__name__}: {exc}") from exc
 
 
-class RayCritic:
-    def __init__(self, actor: Any) -> None:
-        self.actor = actor
-
-    async def ready(self, timeout_s: float) -> bool:
-        return await wait_ready(self.actor, timeout_s)
-
+class RayCritic(_Handle):
     async def critique(self, request: CritiqueRequest) -> CritiqueResult:
         try:
             return await self.actor.critique.remote(request)
-        except LOST as exc:
+        except (*LOST, ray.exceptions.ActorUnschedulableError) as exc:
             raise ActorLost(f"{type(exc).__name__}: {exc}") from exc
 
 

@@ -15,6 +15,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -193,31 +194,34 @@ def build_context(resolved: ResolvedTournament, options: RunOptions) -> MatchCon
 
     import ray
 
-    from arena.runtime.actors import CriticActor, RayCritic, RayPlayer
+    from arena.runtime.actors import RayCritic, RayPlayer
 
     start_ray(options.address)
     env_vars = _key_env_vars(resolved)
     actor_options: dict[str, Any] = {"max_concurrency": max(64, 4 * options.in_flight(resolved))}
     if env_vars:
         actor_options["runtime_env"] = {"env_vars": env_vars}
-    actors = {name: _player_actor(resolved.agents[name], game, actor_options, placement(i))
-              for i, name in enumerate(local_players)}
-    critic_actor = (
-        CriticActor.options(**actor_options, **placement(len(actors))).remote(
-            resolved.agents[resolved.critic].model_dump(), game)
-        if resolved.critic else None
-    )
+    spawn = {name: partial(_player_actor, resolved.agents[name], game, actor_options, i)
+             for i, name in enumerate(local_players)}
+    spawn_critic = partial(_critic_actor, resolved.agents[resolved.critic], game, actor_options,
+                           len(spawn)) if resolved.critic else None
+    actors = {name: make() for name, make in spawn.items()}
+    critic_actor = spawn_critic() if spawn_critic else None
     ray.get([a.ping.remote() for a in actors.values()] + ([critic_actor.ping.remote()] if critic_actor else []))
-    players = {name: RayPlayer(actor) for name, actor in actors.items()}
-    return MatchContext(resolved, players, RayCritic(critic_actor) if critic_actor else None, model_factory=model_for)
+    players = {name: RayPlayer(actor, spawn[name]) for name, actor in actors.items()}
+    critic = RayCritic(critic_actor, spawn_critic) if critic_actor else None
+    return MatchContext(resolved, players, critic, model_factory=model_for)
 
 
 def placement(index: int = 0) -> dict[str, Any]:
     """How the ``index``-th player or critic actor is placed: round-robin over the cluster's alive nodes with
     CPUs, so one node's CPUs (and its model actor) are not asked to serve every card, and restarted by Ray
-    when it dies. The affinity is soft, so when its node is gone Ray restarts the actor on another; soft is
-    also best effort at creation (on a 3-node test cluster, 6 actors landed on 2 or 3 nodes; hard affinity
-    placed them exactly but cannot restart them elsewhere), as is Ray's own ``SPREAD``.
+    when it dies (killed, out of memory).
+
+    The node affinity is hard: soft affinity and Ray's ``SPREAD`` are best effort (on a 3-node test
+    cluster, 4 actors often landed on 1 or 2 nodes). Ray cannot restart a pinned actor whose node is gone,
+    so the driver's handle then places a new one over the nodes alive at that time
+    (:class:`arena.runtime.actors.RayPlayer`, ``respawn``).
     """
     import ray
     from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
@@ -225,17 +229,23 @@ def placement(index: int = 0) -> dict[str, Any]:
     nodes = sorted(n["NodeID"] for n in ray.nodes() if n.get("Alive") and n.get("Resources", {}).get("CPU", 0) > 0)
     strategy: Any = "SPREAD"
     if nodes:
-        strategy = NodeAffinitySchedulingStrategy(node_id=nodes[index % len(nodes)], soft=True)
+        strategy = NodeAffinitySchedulingStrategy(node_id=nodes[index % len(nodes)], soft=False)
     return {"scheduling_strategy": strategy, "max_restarts": ACTOR_RESTARTS, "max_task_retries": 0}
 
 
-def _player_actor(card: AgentCard, game: str, options: dict[str, Any], placed: dict[str, Any]) -> Any:
+def _player_actor(card: AgentCard, game: str, options: dict[str, Any], index: int) -> Any:
     """A plain actor for a scripted card (cheaper per call), an async one for an LLM card (waits on I/O)."""
     from arena.runtime.actors import PlayerActor, ScriptedPlayerActor
 
     if isinstance(card.policy, ScriptedPolicy):
-        return ScriptedPlayerActor.options(**placed).remote(card.model_dump(), game)
-    return PlayerActor.options(**options, **placed).remote(card.model_dump(), game)
+        return ScriptedPlayerActor.options(**placement(index)).remote(card.model_dump(), game)
+    return PlayerActor.options(**options, **placement(index)).remote(card.model_dump(), game)
+
+
+def _critic_actor(card: AgentCard, game: str, options: dict[str, Any], index: int) -> Any:
+    from arena.runtime.actors import CriticActor
+
+    return CriticActor.options(**options, **placement(index)).remote(card.model_dump(), game)
 
 
 def _key_env_vars(resolved: ResolvedTournament) -> dict[str, str]:

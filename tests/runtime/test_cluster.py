@@ -70,7 +70,7 @@ def test_players_spread_one_model_actor_per_node_code_shipped_driver_writes(work
     # the embedded players: spread over the nodes, each node with one of them has exactly one model actor
     players = result["players"]
     hosts = collections.Counter(p["node"] for p in players.values())
-    assert len(players) == 4 and len(hosts) >= 2  # spread (best effort: Ray's soft affinity may pair two)
+    assert len(players) == 4 and set(hosts) == nodes  # round-robin: 4 cards over 3 nodes, every node hosts some
     models = [a for a in result["actors"] if a["class"] == "ModelActor"]
     assert sorted(m["node"] for m in models) == sorted(hosts)  # one per node that hosts embedded players
     assert all(m["name"].endswith(m["node"][:12]) for m in models)
@@ -78,8 +78,8 @@ def test_players_spread_one_model_actor_per_node_code_shipped_driver_writes(work
     # code shipping: every worker imported the driver's arena from the job's py_modules, not an install
     assert all("/runtime_resources/py_modules_files/" in p["arena"] for p in players.values())
     # the scripted tournament: played in full through actors on more than one node
-    scripted = {a["node"] for a in result["scripted_players"]}
-    assert len(result["scripted_players"]) == 6 and len(scripted) >= 2 and scripted <= nodes
+    scripted = collections.Counter(a["node"] for a in result["scripted_players"])
+    assert sorted(scripted.values()) == [2, 2, 2] and set(scripted) == nodes  # 6 cards, 2 a node
     assert len(result["records"]) == 9 and {r["status"] for r in result["records"]} == {"ok"}
     # only the driver wrote: the run's own three files, no logs/ anywhere else under the workers' directory
     assert result["files"] == RUN_FILES
@@ -91,7 +91,9 @@ def test_a_node_removed_mid_run_has_its_matches_played_elsewhere(work: Path) -> 
     lost = [a for a in result["actors_before"] if a["class"] == "ScriptedPlayerActor" and a["node"] == removed]
     assert lost, "no player lived on the removed node"
     after = [a for a in result["actors_after"] if a["class"] == "ScriptedPlayerActor"]
-    assert len(after) == 6 and all(a["node"] != removed for a in after)  # restarted by Ray on the others
+    # the lost ones (pinned to the gone node, which Ray cannot restart) were placed again on the nodes left
+    left = set(result["nodes"]) - {removed}
+    assert len(after) == 6 + len(lost) and sum(a["node"] in left for a in after) >= 6
     records = result["records"]
     ids = [r["match_id"] for r in records]
     assert len(ids) == len(set(ids)) == 54  # every planned match exactly once
