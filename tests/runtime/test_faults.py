@@ -155,3 +155,23 @@ def test_sigterm_stops_cleanly_and_the_resume_finishes_every_match_once(tmp_path
     ids = [json.loads(line)["match_id"] for line in log.read_text().splitlines()]
     assert len(ids) == len(set(ids)) == 3600
     assert json.loads(out)["already_done"] == len(lines)
+
+
+def test_only_a_lost_actor_is_retried_not_what_the_agent_did() -> None:
+    """The errors as the match loop and the LLM player record them: a lost player actor (``ActorLost``) and a
+    dead model actor (the LLM player's ModelError) are retried; a policy bug or a refusing server is not."""
+    from arena.errors import ModelError
+    from arena.runtime.match import _error
+    from arena.runtime.retry import lost_actor
+
+    def failed(error: dict[str, Any]) -> dict[str, Any]:
+        return {"status": "error", "error": error}
+
+    lost = ActorLost("ActorDiedError: the actor died")
+    model = ModelError("the model actor died: ActorDiedError", kind="server", model="smollm2")
+    refused = ModelError("HTTP 500", kind="server", model="smollm2")
+    assert lost_actor(failed(_error("crash", f"{type(lost).__name__}: {lost}", "seller")))
+    assert lost_actor(failed({"kind": model.kind, "message": str(model), "role": "seller"}))
+    assert not lost_actor(failed(_error("crash", "ValueError: bad offer", "seller")))
+    assert not lost_actor(failed({"kind": refused.kind, "message": str(refused), "role": "seller"}))
+    assert not lost_actor({"status": "ok", "error": None})
