@@ -3,8 +3,10 @@
 A *series* is one pairing (an agent card per role) on one scenario, under one feedback arm, with one
 repeat seed, played for R rounds in order (memory carries from round to round). A *match* is one round
 of a series. Ids are readable and stable, so a resumed run can tell what is already done, and seeds
-depend on the pairing and repeat but not on the arm: every arm meets the same seeds, so the effect of
-feedback is measured against its control, not against luck.
+depend on the scenario and repeat only, not on the pairing or the arm: every pairing and every arm meets
+the same seeds (true duplicates, as in duplicate bridge), so two agents of a role that faced the same
+opponent are compared on the same cards, and the effect of feedback is measured against its control,
+not against luck.
 
 A series id joins scenario, agents (in role order), arm and ``s<repeat>`` with ``.``, as in
 ``balloon.tough-a.fair-b.none.s0``; a match id adds ``.r<round>``. Names may contain ``.``, so
@@ -69,8 +71,7 @@ def plan(resolved: ResolvedTournament) -> list[SeriesSpec]:
         for combo in itertools.product(*(resolved.players[r] for r in roles)):
             pairing = tuple(zip(roles, combo, strict=True))
             for repeat in range(t.repeats):
-                key = f"{scenario}|{'|'.join(combo)}|{repeat}"  # names cannot hold '|' (NAME_PATTERN)
-                seed = derive_seed(t.seed, key)
+                seed = derive_seed(t.seed, f"{scenario}|{repeat}")  # the same for every pairing and arm
                 for arm in resolved.arms():
                     sid = ".".join(id_part(part) for part in (scenario, *combo, arm, f"s{repeat}"))
                     out.append(SeriesSpec(sid, scenario, pairing, arm, repeat, t.rounds, seed, extra))

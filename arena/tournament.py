@@ -181,17 +181,20 @@ def execute(
     options: RunOptions,
     on_record: Callable[[dict[str, Any]], None] | None = None,
     context: MatchContext | None = None,
+    on_flight: Callable[[int], None] | None = None,
 ) -> RunSummary:
     """Play what is left; every finished match is logged durably before ``on_record`` sees it.
 
     ``context`` reuses players already placed by :func:`build_context` (a notebook or a benchmark running
     several tournaments of the same cards pays actor start-up once); by default each run places its own.
+    ``on_flight`` hears +1 / -1 as series start and end (the live view).
     """
     summary = prepared.summary
     log = prepared.log
 
     def emit(record: dict[str, Any]) -> None:
-        record["attempt"] = prepared.attempts.get(record["match_id"], 1)
+        # attempts before this run (a resume) plus this run's plays of it (a lost actor's match is replayed)
+        record["attempt"] = prepared.attempts.get(record["match_id"], 1) + record.get("attempt", 1) - 1
         log.append(record)
         summary.played += 1
         if record["status"] == "ok":
@@ -205,7 +208,8 @@ def execute(
         if prepared.todo:
             ctx = _reuse(context, prepared.resolved) if context else build_context(prepared.resolved, options)
             ctx = replace(ctx, run_id=log.header["run_id"])
-            run_series(ctx, prepared.todo, options.in_flight(prepared.resolved), emit)
+            run_series(ctx, prepared.todo, options.in_flight(prepared.resolved), emit, options.max_attempts,
+                       on_flight)
     except BaseException:
         summary.status = "interrupted"
         try:

@@ -154,6 +154,15 @@ def test_anthropic_backend_plays_the_openai_recording(tmp_path: Path, fake_llm, 
         assert _diff(rec, new, rec["match_id"]) is None
 
 
+def as_v1(record: dict[str, Any]) -> dict[str, Any]:
+    """A version-2 match record in the version-1 shape the recordings keep (the inverse of the v1 upgrade:
+    each turn's ``payload`` flattened back into the turn), so a re-recording still pins the upgrade."""
+    out = {**record, "schema_version": 1}
+    out["transcript"] = [{**{k: v for k, v in t.items() if k != "payload"}, **t.get("payload", {})}
+                         for t in record.get("transcript", [])]
+    return out
+
+
 def record() -> None:  # pragma: no cover - run by hand to re-record
     import os
     import tempfile
@@ -167,7 +176,7 @@ def record() -> None:  # pragma: no cover - run by hand to re-record
     try:
         for name in CASES:
             with tempfile.TemporaryDirectory() as tmp:
-                records = [scrub(r) for r in run_case(name, Path(tmp), server)]
+                records = [as_v1(scrub(r)) for r in run_case(name, Path(tmp), server)]
             text = "".join(json.dumps(r, sort_keys=True) + "\n" for r in records)
             (GOLDEN / f"{name}.jsonl").write_text(text)
             print(f"{name}: {len(records)} matches, {len(text)} bytes")

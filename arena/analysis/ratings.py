@@ -9,10 +9,11 @@ that deals at a fair price against the same seller, instead of "drawing" its way
 - **Board** (the resampling unit): per game and role, the series that share scenario, arm, repeat and
   the other roles' agents, one per agent of the role. Its comparisons (every pair of its agents, every
   round) stay together, because the rounds of a series share a memory and are not independent.
-- **The key leaves the record's ``seed`` out.** Series seeds derive from scenario, pairing and repeat
-  today, so two buyers against the same seller never share a seed and keying on it would leave no
-  comparison at all; once seeds depend on scenario and repeat only, the key's fields already imply the
-  same seed, so adding it would change nothing.
+- **The key holds the round's ``seed`` too.** Series seeds derive from scenario and repeat only
+  (:func:`arena.schedule.plan`), so every pairing meets the same seeds and two agents compared on a board
+  round played the same cards: true duplicates. Keying on the seed as well keeps a comparison honest
+  where that does not hold: logs written before that change (seeds that also depended on the pairing)
+  give no comparisons, and their agents no rating, rather than comparisons across different seeds.
 - **Model**: Bradley-Terry, P(i beats j) = 1 / (1 + exp(s_j - s_i)), fitted by maximum likelihood
   (``scipy.optimize.minimize``, trust-exact with the analytic gradient and Hessian; the bootstrap's
   refits use the same Newton steps batched in numpy). A draw counts as half a win for each side: it says
@@ -106,10 +107,10 @@ class Rating:
 def comparisons(records: Iterable[dict[str, Any]]) -> list[Comparison]:
     """Every duplicate comparison in the successful match records, in a stable order.
 
-    Records that share game, scenario, arm, repeat, round and the other roles' agents form one board
+    Records that share game, scenario, arm, repeat, round, seed and the other roles' agents form one board
     round; within it every pair of different agents of the role is compared on reward.
     """
-    groups: dict[tuple[str, Board, int], dict[str, float]] = defaultdict(dict)
+    groups: dict[tuple[str, Board, int, Any], dict[str, float]] = defaultdict(dict)
     for rec in records:
         if rec.get("kind") != "match" or rec.get("status") != "ok":
             continue
@@ -118,10 +119,10 @@ def comparisons(records: Iterable[dict[str, Any]]) -> list[Comparison]:
             others = tuple(sorted((r, str(a)) for r, a in agents.items() if r != role))
             board = (str(rec.get("game", "")), str(rec.get("scenario", "")), str(rec.get("arm", "none")),
                      int(rec.get("repeat", 0)), others)
-            groups[(role, board, int(rec.get("round", 1)))][str(agent)] = float((rec.get("rewards") or {})
-                                                                               .get(role, 0.0))
+            where = (role, board, int(rec.get("round", 1)), rec.get("seed"))
+            groups[where][str(agent)] = float((rec.get("rewards") or {}).get(role, 0.0))
     out: list[Comparison] = []
-    for (role, board, round_), rewards in sorted(groups.items(), key=lambda kv: repr(kv[0])):
+    for (role, board, round_, _seed), rewards in sorted(groups.items(), key=lambda kv: repr(kv[0])):
         names = sorted(rewards)
         for i, a in enumerate(names):
             for b in names[i + 1:]:

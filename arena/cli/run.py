@@ -3,19 +3,39 @@
 from __future__ import annotations
 
 import json
+import signal
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from arena.analysis.leaderboard import leaderboard
 from arena.cli.app import console, out
+from arena.cli.live import LiveView
 from arena.cli.render import crossplay_tables, leaderboard_table, self_play_table
 from arena.errors import ArenaError, one_line
 from arena.runlog import read_run
 from arena.runtime.pool import RunOptions, start_ray
+
+
+@contextmanager
+def sigterm_as_ctrl_c() -> Iterator[None]:
+    """While a run plays, SIGTERM (a scheduler, ``kill``, a container stopping) stops it as Ctrl-C does: what
+    finished is logged, the run is marked interrupted, the resume command is printed, exit 130.
+
+    It raises SIGINT rather than KeyboardInterrupt: inside ``asyncio.run`` SIGINT cancels the running series
+    cleanly, where an exception raised at an arbitrary point of the event loop would not."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: signal.raise_signal(signal.SIGINT))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def register(app: typer.Typer) -> None:
@@ -33,6 +53,7 @@ def run(
     concurrency: int | None = typer.Option(None, "--concurrency", min=1, help="Series in flight (default: CPUs)."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
     seed: int | None = typer.Option(None, "--seed", min=0, help="Override the tournament's seed (new runs)."),
+    quiet: bool = typer.Option(False, "--quiet", help="No live view while running (CI logs); results as usual."),
 ) -> None:
     """Run a tournament through Ray actors; every finished match is logged at once."""
     from arena.config import load_tournament
@@ -64,32 +85,19 @@ def run(
     console.print(f"run {prepared.log.dir}  ({summary.planned} matches, {summary.already_done} already done, "
                   f"{'in-process' if local else 'Ray'}, {options.in_flight(prepared.resolved)} series in flight)",
                   markup=False)
-    tokens = {"n": 0}
-    progress = Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[extra]}"),
-        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=console, transient=False,
-    )
-
-    def on_record(record: dict[str, Any]) -> None:
-        for use in (record.get("usage") or {}).values():
-            tokens["n"] += use.get("prompt_tokens", 0) + use.get("completion_tokens", 0)
-        errors = sum(summary.errors.values())
-        extra = " ".join(x for x in (f"{tokens['n']} tok" if tokens["n"] else "",
-                                     f"{errors} errors" if errors else "") if x)
-        progress.update(task, advance=1, extra=extra)
-
+    view = LiveView(name, summary.planned, summary.already_done, console, quiet=quiet)
     start = time.perf_counter()
-    with progress:
-        task = progress.add_task(name, total=summary.planned, completed=summary.already_done, extra="")
+    with view:
         try:
-            execute(prepared, options, on_record)
+            with sigterm_as_ctrl_c():
+                execute(prepared, options, view.record, on_flight=view.flight)
         except KeyboardInterrupt:
-            progress.stop()
+            view.stop()
             console.print(f"interrupted: {summary.played} matches logged this time; resume with "
                           f"arena run --resume {prepared.log.dir}", markup=False)
             raise
         except ArenaError:
-            progress.stop()
+            view.stop()
             raise
     elapsed = time.perf_counter() - start
     header, records = read_run(prepared.log.dir, on_problem=lambda _m: None)  # resume_notes said it

@@ -9,12 +9,29 @@ a laptop and on a cluster.
 
 from __future__ import annotations
 
+import asyncio
+import os
+from collections.abc import Callable
 from typing import Any
 
 import ray
 
 from arena.core.protocol import ActRequest, ActResult, CritiqueRequest, CritiqueResult
 from arena.errors import ModelError
+
+
+class ActorLost(RuntimeError):
+    """A player's or critic's actor died or its node left while a call was in flight (Ray restarts the
+    actor; the pool plays the match again). Named in the match's error message, which is how the pool
+    tells this from a policy's own failure, which a retry would only repeat."""
+
+
+def where() -> dict[str, Any]:
+    """Which node and process an actor runs in, and where its ``arena`` was imported from (shipped or
+    installed): what the cluster tests check placement and code shipping with."""
+    import arena
+
+    return {"node": ray.get_runtime_context().get_node_id(), "pid": os.getpid(), "arena": arena.__file__}
 
 
 def _load(card: dict[str, Any], kind: str, game: str) -> tuple[Any, Any]:
@@ -54,6 +71,9 @@ class _LLMHost:
     async def ping(self) -> str:
         return self.card.name
 
+    async def where(self) -> dict[str, Any]:
+        return where()
+
 
 @ray.remote(num_cpus=0)
 class PlayerActor(_LLMHost):
@@ -79,6 +99,9 @@ class ScriptedPlayerActor:
     def ping(self) -> str:
         return self.card.name
 
+    def where(self) -> dict[str, Any]:
+        return where()
+
 
 @ray.remote(num_cpus=0)
 class CriticActor(_LLMHost):
@@ -88,19 +111,56 @@ class CriticActor(_LLMHost):
         return await self.agent.critique(request)
 
 
-class RayPlayer:
+class _Handle:
+    """An actor handle that outlives its actor's node: ``ready`` waits for Ray to restart the actor and, when
+    the actor was pinned to a node that is gone (Ray cannot restart it there), places a new one through
+    ``respawn`` (the pool's placement over the nodes alive now)."""
+
+    def __init__(self, actor: Any, respawn: Callable[[], Any] | None = None) -> None:
+        self.actor = actor
+        self.respawn = respawn
+        self._lock = asyncio.Lock()
+
+    async def ready(self, timeout_s: float) -> bool:
+        """Wait until the actor answers ``ping`` again, at most ``timeout_s``; whether it did."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        while True:
+            left = deadline - loop.time()
+            if left <= 0:
+                return False
+            actor = self.actor
+            try:
+                await asyncio.wait_for(asyncio.wrap_future(actor.ping.remote().future()), left)
+                return True
+            except ray.exceptions.ActorUnschedulableError:  # its node is gone for good: place it again
+                async with self._lock:
+                    if self.respawn is None:
+                        return False
+                    if self.actor is actor:  # not already replaced by another series waiting on it
+                        self.actor = self.respawn()
+            except (TimeoutError, *LOST):
+                await asyncio.sleep(min(0.5, max(0.0, deadline - loop.time())))
+
+
+class RayPlayer(_Handle):
     """The driver-side handle: the ``Player`` protocol over an actor (one awaited remote call a turn)."""
 
-    def __init__(self, actor: Any) -> None:
-        self.actor = actor
-
     async def act(self, request: ActRequest) -> ActResult:
-        return await self.actor.act.remote(request)
+        try:
+            return await self.actor.act.remote(request)
+        except (*LOST, ray.exceptions.ActorUnschedulableError) as exc:
+            raise ActorLost(f"{type(exc).__name__}: {exc}") from exc
 
 
-class RayCritic:
-    def __init__(self, actor: Any) -> None:
-        self.actor = actor
-
+class RayCritic(_Handle):
     async def critique(self, request: CritiqueRequest) -> CritiqueResult:
-        return await self.actor.critique.remote(request)
+        try:
+            return await self.actor.critique.remote(request)
+        except (*LOST, ray.exceptions.ActorUnschedulableError) as exc:
+            raise ActorLost(f"{type(exc).__name__}: {exc}") from exc
+
+
+# What a call raises when its actor died or became unreachable (killed, out of memory, node removed).
+LOST: tuple[type[BaseException], ...] = (ray.exceptions.RayActorError, ray.exceptions.ActorUnavailableError,
+                                         ray.exceptions.NodeDiedError, ray.exceptions.WorkerCrashedError)

@@ -127,6 +127,7 @@ def model_actor_for(spec: ModelSpec) -> ray.actor.ActorHandle:
         lifetime="detached",
         get_if_exists=True,
         num_cpus=0,
+        max_restarts=-1,  # killed or out of memory: Ray reloads it; the lost calls' matches are played again
         max_concurrency=MAX_CONCURRENCY,
         scheduling_strategy=NodeAffinitySchedulingStrategy(node_id=node_id, soft=False),
     ).remote(spec.model_dump(mode="json"))

@@ -15,23 +15,30 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from arena.agents.factory import build_critic, build_player
 from arena.config.models import AgentCard, ResolvedTournament, ScriptedPolicy
 from arena.errors import ClusterError
-from arena.runtime.match import MatchContext, SeriesState, play_series
-from arena.runtime.transfer import play_transfer
+from arena.runtime.match import MatchContext, SeriesState
+from arena.runtime.retry import MAX_ATTEMPTS, play_with_retries
 from arena.schedule import SeriesSpec
 
 AUTH_MODE_VAR = "RAY_AUTH_MODE"
+SHIP_VAR = "ARENA_SHIP_CODE"  # "0": workers import the Arena installed on their node instead of the driver's
+JOB_VAR = "RAY_JOB_CONFIG_JSON_ENV_VAR"  # set by Ray in a `ray job submit` driver, whose job ships the code
+# Actors are restarted by Ray when they die (killed, out of memory, their node gone); the bounded number of
+# match attempts (arena.runtime.retry) is what ends a run whose actor keeps dying, not a restart budget.
+ACTOR_RESTARTS = -1
 
 @dataclass(frozen=True)
 class RunOptions:
     local: bool = False
     address: str | None = None
     concurrency: int | None = None
+    max_attempts: int = MAX_ATTEMPTS  # plays of a match whose actor was lost (arena.runtime.retry)
 
     def in_flight(self, resolved: ResolvedTournament) -> int:
         return self.concurrency or resolved.tournament.concurrency or os.cpu_count() or 2
@@ -65,10 +72,28 @@ def start_ray(address: str | None = None) -> None:
         return
     if address.startswith("ray://"):
         kwargs.pop("include_dashboard")  # a driver-side option the Ray client refuses
+    shipped = code_runtime_env()
+    if shipped:
+        kwargs["runtime_env"] = shipped
     try:
         ray.init(address=address, **kwargs)
     except (ConnectionError, RuntimeError, AuthenticationError) as exc:
         raise ClusterError(_join_failure(address, exc, source)) from exc
+
+
+def code_runtime_env() -> dict[str, Any] | None:
+    """The job's ``runtime_env`` that ships this Arena to every worker (``py_modules``), or None.
+
+    Joining a cluster, the driver's own ``arena`` package is uploaded once (Ray caches it by content) and
+    put first on every worker's path, so a node with Ray and Arena's dependencies but not Arena can serve,
+    and every node runs the driver's code, not whatever version it has installed. Not under
+    ``ray job submit``, whose job carries its own ``working_dir``, nor with ``ARENA_SHIP_CODE=0``.
+    """
+    if os.environ.get(SHIP_VAR) == "0" or os.environ.get(JOB_VAR):
+        return None
+    import arena
+
+    return {"py_modules": [str(Path(arena.__file__).resolve().parent)]}
 
 
 def check_client_extra(address: str) -> None:
@@ -169,30 +194,58 @@ def build_context(resolved: ResolvedTournament, options: RunOptions) -> MatchCon
 
     import ray
 
-    from arena.runtime.actors import CriticActor, RayCritic, RayPlayer
+    from arena.runtime.actors import RayCritic, RayPlayer
 
     start_ray(options.address)
     env_vars = _key_env_vars(resolved)
     actor_options: dict[str, Any] = {"max_concurrency": max(64, 4 * options.in_flight(resolved))}
     if env_vars:
         actor_options["runtime_env"] = {"env_vars": env_vars}
-    actors = {name: _player_actor(resolved.agents[name], game, actor_options) for name in local_players}
-    critic_actor = (
-        CriticActor.options(**actor_options).remote(resolved.agents[resolved.critic].model_dump(), game)
-        if resolved.critic else None
-    )
+    spawn = {name: partial(_player_actor, resolved.agents[name], game, actor_options, i)
+             for i, name in enumerate(local_players)}
+    spawn_critic = partial(_critic_actor, resolved.agents[resolved.critic], game, actor_options,
+                           len(spawn)) if resolved.critic else None
+    actors = {name: make() for name, make in spawn.items()}
+    critic_actor = spawn_critic() if spawn_critic else None
     ray.get([a.ping.remote() for a in actors.values()] + ([critic_actor.ping.remote()] if critic_actor else []))
-    players = {name: RayPlayer(actor) for name, actor in actors.items()}
-    return MatchContext(resolved, players, RayCritic(critic_actor) if critic_actor else None, model_factory=model_for)
+    players = {name: RayPlayer(actor, spawn[name]) for name, actor in actors.items()}
+    critic = RayCritic(critic_actor, spawn_critic) if critic_actor else None
+    return MatchContext(resolved, players, critic, model_factory=model_for)
 
 
-def _player_actor(card: AgentCard, game: str, options: dict[str, Any]) -> Any:
+def placement(index: int = 0) -> dict[str, Any]:
+    """How the ``index``-th player or critic actor is placed: round-robin over the cluster's alive nodes with
+    CPUs, so one node's CPUs (and its model actor) are not asked to serve every card, and restarted by Ray
+    when it dies (killed, out of memory).
+
+    The node affinity is hard: soft affinity and Ray's ``SPREAD`` are best effort (on a 3-node test
+    cluster, 4 actors often landed on 1 or 2 nodes). Ray cannot restart a pinned actor whose node is gone,
+    so the driver's handle then places a new one over the nodes alive at that time
+    (:class:`arena.runtime.actors.RayPlayer`, ``respawn``).
+    """
+    import ray
+    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+    nodes = sorted(n["NodeID"] for n in ray.nodes() if n.get("Alive") and n.get("Resources", {}).get("CPU", 0) > 0)
+    strategy: Any = "SPREAD"
+    if nodes:
+        strategy = NodeAffinitySchedulingStrategy(node_id=nodes[index % len(nodes)], soft=False)
+    return {"scheduling_strategy": strategy, "max_restarts": ACTOR_RESTARTS, "max_task_retries": 0}
+
+
+def _player_actor(card: AgentCard, game: str, options: dict[str, Any], index: int) -> Any:
     """A plain actor for a scripted card (cheaper per call), an async one for an LLM card (waits on I/O)."""
     from arena.runtime.actors import PlayerActor, ScriptedPlayerActor
 
     if isinstance(card.policy, ScriptedPolicy):
-        return ScriptedPlayerActor.remote(card.model_dump(), game)
-    return PlayerActor.options(**options).remote(card.model_dump(), game)
+        return ScriptedPlayerActor.options(**placement(index)).remote(card.model_dump(), game)
+    return PlayerActor.options(**options, **placement(index)).remote(card.model_dump(), game)
+
+
+def _critic_actor(card: AgentCard, game: str, options: dict[str, Any], index: int) -> Any:
+    from arena.runtime.actors import CriticActor
+
+    return CriticActor.options(**options, **placement(index)).remote(card.model_dump(), game)
 
 
 def _key_env_vars(resolved: ResolvedTournament) -> dict[str, str]:
@@ -215,14 +268,22 @@ async def run_series_async(
     todo: list[tuple[SeriesSpec, SeriesState]],
     concurrency: int,
     emit: Callable[[dict[str, Any]], None],
+    max_attempts: int = MAX_ATTEMPTS,
+    on_flight: Callable[[int], None] | None = None,
 ) -> None:
-    """Play every series in ``todo`` with at most ``concurrency`` in flight."""
+    """Play every series in ``todo`` with at most ``concurrency`` in flight; a match whose actor was lost is
+    played again up to ``max_attempts`` times (:mod:`arena.runtime.retry`). ``on_flight`` hears +1 when a
+    series starts and -1 when it ends (the live view's "in flight")."""
     gate = asyncio.Semaphore(max(1, concurrency))
+    flight = on_flight or (lambda _change: None)
 
     async def one(series: SeriesSpec, state: SeriesState) -> None:
         async with gate:
-            await play_series(ctx, series, state, emit)
-            await play_transfer(ctx, series, state, emit)
+            flight(1)
+            try:
+                await play_with_retries(ctx, series, state, emit, max_attempts)
+            finally:
+                flight(-1)
 
     tasks = [asyncio.ensure_future(one(s, st)) for s, st in todo]
     try:
@@ -237,5 +298,7 @@ def run_series(
     todo: list[tuple[SeriesSpec, SeriesState]],
     concurrency: int,
     emit: Callable[[dict[str, Any]], None],
+    max_attempts: int = MAX_ATTEMPTS,
+    on_flight: Callable[[int], None] | None = None,
 ) -> None:
-    asyncio.run(run_series_async(ctx, todo, concurrency, emit))
+    asyncio.run(run_series_async(ctx, todo, concurrency, emit, max_attempts, on_flight))

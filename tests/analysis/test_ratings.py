@@ -53,10 +53,10 @@ def test_a_draw_is_half_a_win_each():
     assert r[("A", "buyer")].value - r[("B", "buyer")].value == pytest.approx(math.log(2), abs=1e-6)
 
 
-def test_only_the_same_board_and_round_are_compared_and_the_seed_is_not_in_the_key():
-    """Today series seeds differ per pairing, so two buyers against one seller never share one: keyed on the
-    seed nothing would be compared. Another opponent, arm, repeat or round is another board (or round)."""
-    records = [rec("A", 0.6, seed=1), rec("B", 0.4, seed=2),  # one comparison despite the seeds
+def test_only_the_same_board_round_and_seed_are_compared():
+    """Seeds depend on scenario and repeat only, so two buyers against one seller share one: a different seed
+    (a log from before that) is not the same cards. Another opponent, arm, repeat or round is another board."""
+    records = [rec("A", 0.6, seed=1), rec("B", 0.4, seed=1), rec("H", 0.9, seed=2),  # H: other cards
                rec("C", 0.9, seller="T"), rec("D", 0.1, arm="ai"), rec("E", 0.2, repeat=1), rec("F", 0.3, round_=2),
                rec("G", 0.9, status="error")]
     (only,) = comparisons(records)

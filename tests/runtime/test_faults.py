@@ -1,0 +1,177 @@
+"""Faults: a player actor killed mid-tournament is restarted by Ray and its match played again (a bounded
+number of times, then logged as error); a killed model actor is restarted; SIGTERM stops a run like Ctrl-C.
+
+Every planned match is in the log exactly once, as its final attempt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from arena.config import load_tournament
+from arena.core.protocol import ActRequest, ActResult
+from arena.runlog import read_run
+from arena.runtime.actors import ActorLost
+from arena.runtime.pool import RunOptions, build_context
+from arena.runtime.retry import MAX_ATTEMPTS
+from arena.tournament import execute, prepare_new
+
+ROOT = Path(__file__).resolve().parents[2]
+BALLOON = ROOT / "scenarios" / "negotiation" / "balloon-scripted.yaml"
+VICTIM = "fair-seller"
+
+
+class KillingPlayer:
+    """A player handle that kills its actor (Ray restarts it) while a call is in flight, when ``when`` says.
+
+    A scripted call takes microseconds, so now and then it is answered before the kill lands: ``lost``
+    counts the calls that did fail (what the pool saw), ``kills`` every kill.
+    """
+
+    def __init__(self, inner: Any, when: Callable[[ActRequest, int], bool]) -> None:
+        self.inner, self.when, self.kills, self.lost = inner, when, 0, 0
+
+    async def act(self, request: ActRequest) -> ActResult:
+        if not self.when(request, self.lost):
+            return await self.inner.act(request)
+        import ray
+
+        task = asyncio.ensure_future(self.inner.act(request))
+        await asyncio.sleep(0)  # the call is submitted: now its actor dies under it
+        ray.kill(self.inner.actor, no_restart=False)
+        self.kills += 1
+        try:
+            return await task
+        except ActorLost:
+            self.lost += 1
+            raise
+
+    async def ready(self, timeout_s: float) -> bool:
+        return await self.inner.ready(timeout_s)
+
+
+def play_with_killer(
+    tmp_path: Path, when: Callable[[ActRequest, int], bool]
+) -> tuple[list[dict[str, Any]], KillingPlayer]:
+    """The scripted cross-play through Ray, one series at a time (so a kill fails only the target's match)."""
+    resolved = load_tournament(BALLOON)
+    ctx = build_context(resolved, RunOptions(concurrency=1))
+    killer = KillingPlayer(ctx.players[VICTIM], when)
+    ctx.players = {**ctx.players, VICTIM: killer}
+    prepared = prepare_new(resolved, tmp_path / "logs", "k")
+    execute(prepared, RunOptions(concurrency=1), context=ctx)
+    return [json.loads(line) for line in (prepared.log.dir / "matches.jsonl").read_text().splitlines()], killer
+
+
+def test_a_killed_player_actor_is_restarted_and_its_match_played_again(tmp_path: Path, ray_session) -> None:
+    target = "balloon.fair-seller.tough-buyer.none.s1.r1"
+    records, killer = play_with_killer(tmp_path, lambda request, lost: request.match_id == target and not lost)
+    assert killer.lost == 1
+    ids = [r["match_id"] for r in records]
+    assert len(ids) == len(set(ids)) == 36  # every planned match once; the failed attempt is not logged
+    assert all(r["status"] == "ok" for r in records)
+    assert {r["match_id"]: r["attempt"] for r in records if r["attempt"] != 1} == {target: 2}
+
+
+def test_an_actor_that_keeps_dying_ends_its_match_as_error_after_the_bounded_attempts(
+    tmp_path: Path, ray_session
+) -> None:
+    target = "balloon.fair-seller.eager-buyer.none.s2.r1"
+    records, killer = play_with_killer(tmp_path, lambda request, _lost: request.match_id == target)
+    assert killer.lost == MAX_ATTEMPTS == 3
+    ids = [r["match_id"] for r in records]
+    assert len(ids) == len(set(ids)) == 36
+    (failed,) = [r for r in records if r["status"] != "ok"]
+    assert (failed["match_id"], failed["attempt"], failed["error"]["kind"]) == (target, 3, "crash")
+    assert failed["error"]["message"].startswith("ActorLost: ")
+    _, read = read_run(tmp_path / "logs" / "k")
+    assert sum(r["status"] == "ok" for r in read) == 35  # the actor served everything after its restarts
+
+
+def test_a_killed_model_actor_is_restarted_by_ray(ray_session) -> None:
+    import ray
+
+    from arena.config.model_spec import ModelSpec
+    from arena.runtime.model_actor import model_actor_for
+
+    spec = ModelSpec.model_validate({"backend": "embedded", "n_threads": 1, "n_ctx": 256})
+    actor = model_actor_for(spec)
+    try:
+        assert ray.get(actor.info.remote())["error"] is None
+        ray.kill(actor, no_restart=False)
+        deadline = time.monotonic() + 60
+        while True:  # the same handle answers again once Ray has restarted (and reloaded) it
+            try:
+                assert ray.get(actor.info.remote(), timeout=30)["error"] is None
+                break
+            except ray.exceptions.RayActorError:
+                assert time.monotonic() < deadline
+                time.sleep(0.5)
+    finally:
+        ray.kill(actor, no_restart=True)
+
+
+def _tournament(tmp_path: Path, repeats: int) -> Path:
+    text = BALLOON.read_text().replace("../../agents/", f"{ROOT / 'agents'}/")
+    text = text.replace("[balloon.yaml]", f"[{BALLOON.parent / 'balloon.yaml'}]")
+    path = tmp_path / "t.yaml"
+    path.write_text(text.replace("repeats: 4", f"repeats: {repeats}"))
+    return path
+
+
+def _arena(*args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    return subprocess.Popen([sys.executable, "-c", "from arena.cli.app import main; main()", *args], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_sigterm_stops_cleanly_and_the_resume_finishes_every_match_once(tmp_path: Path) -> None:
+    tournament = _tournament(tmp_path, repeats=150)  # 1,350 matches: seconds of work, stopped after a few
+    run = _arena("run", str(tournament), "--local", "--quiet", "--logs-dir", str(tmp_path), "--run-id", "t")
+    log = tmp_path / "t" / "matches.jsonl"
+    deadline = time.monotonic() + 120
+    while not (log.exists() and log.stat().st_size) and time.monotonic() < deadline and run.poll() is None:
+        time.sleep(0.05)
+    assert run.poll() is None, run.communicate()[1]
+    run.send_signal(signal.SIGTERM)
+    _, err = run.communicate(timeout=120)
+    assert run.returncode == 130, err[-2000:]
+    assert json.loads((tmp_path / "t" / "run.json").read_text())["status"] == "interrupted"
+    lines = log.read_text().splitlines()
+    assert 0 < len(lines) < 1350 and all(json.loads(line)["status"] == "ok" for line in lines)  # none torn
+    assert f"resume with arena run --resume {tmp_path / 't'}" in err and "Traceback" not in err
+    again = _arena("run", "--resume", str(tmp_path / "t"), "--local", "--quiet", "--json")
+    out, err = again.communicate(timeout=300)
+    assert again.returncode == 0, err[-2000:]
+    ids = [json.loads(line)["match_id"] for line in log.read_text().splitlines()]
+    assert len(ids) == len(set(ids)) == 1350
+    assert json.loads(out)["already_done"] == len(lines)
+
+
+def test_only_a_lost_actor_is_retried_not_what_the_agent_did() -> None:
+    """The errors as the match loop and the LLM player record them: a lost player actor (``ActorLost``) and a
+    dead model actor (the LLM player's ModelError) are retried; a policy bug or a refusing server is not."""
+    from arena.errors import ModelError
+    from arena.runtime.match import _error
+    from arena.runtime.retry import lost_actor
+
+    def failed(error: dict[str, Any]) -> dict[str, Any]:
+        return {"status": "error", "error": error}
+
+    lost = ActorLost("ActorDiedError: the actor died")
+    model = ModelError("the model actor died: ActorDiedError", kind="server", model="smollm2")
+    refused = ModelError("HTTP 500", kind="server", model="smollm2")
+    assert lost_actor(failed(_error("crash", f"{type(lost).__name__}: {lost}", "seller")))
+    assert lost_actor(failed({"kind": model.kind, "message": str(model), "role": "seller"}))
+    assert not lost_actor(failed(_error("crash", "ValueError: bad offer", "seller")))
+    assert not lost_actor(failed({"kind": refused.kind, "message": str(refused), "role": "seller"}))
+    assert not lost_actor({"status": "ok", "error": None})
