@@ -44,6 +44,16 @@ class RunOptions:
         return self.concurrency or resolved.tournament.concurrency or os.cpu_count() or 2
 
 
+def default_address() -> str:
+    """Where a run without ``--address`` starts Ray: its own local instance (``"local"``), unless
+    ``RAY_ADDRESS`` names a cluster, as in a ``ray job submit`` driver, which must join its cluster.
+
+    Why not ``ray.init()``'s own default: it joins any cluster ``ray start`` left running on this machine,
+    so a run (or the test suite) would land on someone else's cluster, and fail on its auth token.
+    """
+    return os.environ.get("RAY_ADDRESS") or "local"
+
+
 def start_ray(address: str | None = None) -> None:
     """Start a local Ray (address None) or join a cluster (``auto``, ``host:port``, ``ray://host:10001``), quietly.
 
@@ -68,7 +78,7 @@ def start_ray(address: str | None = None) -> None:
         "namespace": "arena",
     }
     if not address:
-        ray.init(**kwargs)
+        ray.init(address=default_address(), **kwargs)
         return
     if address.startswith("ray://"):
         kwargs.pop("include_dashboard")  # a driver-side option the Ray client refuses

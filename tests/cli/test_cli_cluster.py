@@ -195,3 +195,12 @@ def test_token_mode_is_turned_on_only_when_a_token_is_at_hand(tmp_path: Path, mo
     monkeypatch.delenv("RAY_AUTH_MODE")
     monkeypatch.setenv("RAY_AUTH_TOKEN", "xyz")
     assert use_cluster_token() == "RAY_AUTH_TOKEN" and os.environ["RAY_AUTH_MODE"] == "token"
+
+
+def test_a_run_without_address_starts_its_own_ray_unless_ray_address_names_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    from arena.runtime.pool import default_address
+
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    assert default_address() == "local"  # never a cluster `ray start` left running on this machine
+    monkeypatch.setenv("RAY_ADDRESS", "127.0.0.1:6379")  # as `ray job submit` sets it for its driver
+    assert default_address() == "127.0.0.1:6379"
