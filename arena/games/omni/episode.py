@@ -101,7 +101,8 @@ class Episode:
             self.events.append({"kind": "not_in_pool", "reason": "generation is off in this scenario",
                                 "task": checked.spec.id})
         else:
-            result = self.teacher.consider(checked.spec, self.step)
+            spec = checked.spec
+            result = self.teacher.consider({"family": spec.family, "params": spec.params}, self.step)
             self.events.append({"kind": result.status, "reason": result.reason, "task": checked.spec.id})
             if result.status == "admitted":
                 chosen = checked.spec.id

@@ -24,12 +24,12 @@ def outcome_line(outcome: dict[str, Any], scenario: dict[str, Any]) -> str:
 
 def turn_details(payload: dict[str, Any], scenario: dict[str, Any]) -> list[str]:
     """The teacher's choice (and any refused proposal), or the learner's verified answer."""
-    if payload.get("role") == "teacher":
+    if "fallback" in payload:  # the teacher's turn (the log keeps a turn's role outside its payload)
         lines = [f"task: {payload.get('description')} ({'interesting' if payload.get('interesting') else 'boring'}"
                  f": {payload.get('interest_reason')}){' [fallback draw]' if payload.get('fallback') else ''}"]
         lines += [f"{e.get('kind')}: {e.get('reason')}" for e in payload.get("events") or []]
         return lines
-    if payload.get("role") == "learner":
+    if "expected" in payload:
         return [f"{'correct' if payload.get('success') else 'wrong'} (expected {payload.get('expected')}), "
                 f"LP {float(payload.get('learning_progress', 0)):.3f}, {payload.get('status')}"]
     return []
