@@ -32,6 +32,11 @@ _ACTION = 2000
 
 
 def judge_for(scenario: OmniScenario) -> Judge:
+    """The scenario's model of interestingness: an LLM judge when it names a model, else scripted or oracle."""
+    if scenario.judge_model is not None:
+        from arena.games.omni.llm import LLMJudge
+
+        return LLMJudge(scenario.judge_model)
     return OracleJudge() if scenario.judge == "oracle" else ScriptedJudge()
 
 

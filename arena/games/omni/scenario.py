@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
-from arena.config.model_spec import StrictModel
+from arena.config.model_spec import ModelSpec, StrictModel
 from arena.config.models import Scenario
 from arena.games.omni.families import REGISTRY, TaskSpec, standard_task_set, validate_spec
 from arena.games.omni.teacher import TeacherConfig
@@ -35,6 +35,7 @@ class OmniScenario(Scenario):
                                    description="strategy of the fallback draw, LP rates, mastery, patience")
     judge: Literal["scripted", "oracle"] = Field(default="scripted",
                                                  description="the env's model of interestingness")
+    judge_model: ModelSpec | None = Field(default=None, description="an LLM judge instead (arena/games/omni/llm.py)")
     generate: bool = Field(default=True, description="a valid spec outside the pool is judged for admission")
     feedback_pool: list[str] = Field(default_factory=list, description="suggestions for the 'human' arm")
 
