@@ -93,3 +93,44 @@ def test_the_env_with_an_llm_judge_logs_its_verdict(fake_llm) -> None:
     cache = env.episode.teacher.cache.to_dict()
     assert cache[spec_of("units", kind="mass").id][spec_of("add", digits=1).id] == {
         "interesting": True, "reason": "a new family"}
+
+
+def test_an_llm_teacher_in_a_tournament_its_bad_specs_are_events(fake_llm, tmp_path) -> None:
+    from pathlib import Path
+
+    from arena.config import load_tournament
+    from arena.runlog import read_run
+    from arena.runtime.pool import RunOptions
+    from arena.tournament import execute, prepare_new
+
+    root = Path(__file__).resolve().parents[3]
+    specs = iter(['{"family": "add", "params": {"digits": 1}}', '{"family": "rm -rf", "params": {}}',
+                  '{"family": "copy", "params": {"length": -5}}'])
+    fake_llm.responder = lambda request, api: next(specs)
+    (tmp_path / "teacher.yaml").write_text(f"""schema_version: 1
+kind: agent
+name: llm-teacher
+roles: [teacher]
+policy:
+  type: llm
+  model: {{backend: openai, model: fake, base_url: "{fake_llm.openai_base_url}", max_retries: 0, timeout_s: 5}}
+""")
+    (tmp_path / "t.yaml").write_text(f"""schema_version: 1
+kind: tournament
+name: omni-llm-teacher
+format: self_play
+scenarios: ["{root / 'scenarios/omni/small-pool.yaml'}"]
+players: {{teacher: [teacher.yaml], learner: ["{root / 'agents/omni-simulated-learner.yaml'}"]}}
+rounds: 3
+seed: 2
+feedback: {{advise: [learner], when: after_round, critic: "{root / 'agents/omni-critic.yaml'}", arms: [none]}}
+""")
+    prepared = prepare_new(load_tournament(tmp_path / "t.yaml"), tmp_path / "logs", "r")
+    assert execute(prepared, RunOptions(local=True)).ok == 3
+    records = sorted(read_run(prepared.log.dir)[1], key=lambda r: r["round"])
+    teacher_turns = [r["transcript"][0] for r in records]
+    assert [t["player_how"] for t in teacher_turns] == ["structured"] * 3
+    assert records[0]["outcome"]["task"] == spec_of("add", digits=1).id and not records[0]["outcome"]["events"]
+    assert "unknown task family 'rm -rf'" in records[1]["outcome"]["events"][0]["reason"]
+    assert records[2]["outcome"]["events"][0]["reason"].startswith("params.length")
+    assert all(t["payload"]["fallback"] for t in teacher_turns[1:])  # the strategy's draw was played instead
