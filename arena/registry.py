@@ -103,7 +103,7 @@ class Game:
     - ``feedback_timings``: when a critic may advise in this game (``after_round``, ``after_turn``).
     - ``metrics``: the figures analysis reports per agent and role (:class:`Metric`), beside the reward.
     - ``carry(outcome)`` (optional): state a game carries from one round of a series to the next (a
-      curriculum's teacher), read from the round's logged ``outcome`` (JSON), so a resumed series rebuilds
+      curriculum's state), read from the round's logged ``outcome`` (JSON), so a resumed series rebuilds
       it from the log as memory is; with it the runtime calls ``make_env(scenario, carried)``, ``carried``
       None before the first round.
     """
