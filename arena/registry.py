@@ -106,6 +106,8 @@ class Game:
       curriculum's state), read from the round's logged ``outcome`` (JSON), so a resumed series rebuilds
       it from the log as memory is; with it the runtime calls ``make_env(scenario, carried)``, ``carried``
       None before the first round.
+    - ``live``: ``arena run`` prints each finished match's ``outcome_line`` as it comes (for games of many
+      short matches whose outcomes are the story, as a curriculum's episodes).
     """
 
     name: str
@@ -131,6 +133,7 @@ class Game:
     feedback_timings: tuple[str, ...] = ("after_round",)
     metrics: tuple[Metric, ...] = ()
     carry: Callable[[dict[str, Any]], Any] | None = None
+    live: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -14,6 +14,7 @@ from arena.analysis.leaderboard import leaderboard
 from arena.cli.app import console, out
 from arena.cli.render import crossplay_tables, leaderboard_table, self_play_table
 from arena.errors import ArenaError, one_line
+from arena.registry import game as game_named
 from arena.runlog import read_run
 from arena.runtime.pool import RunOptions, start_ray
 
@@ -77,6 +78,9 @@ def run(
         extra = " ".join(x for x in (f"{tokens['n']} tok" if tokens["n"] else "",
                                      f"{errors} errors" if errors else "") if x)
         progress.update(task, advance=1, extra=extra)
+        live = live_line(record)
+        if live:
+            progress.console.print(live, markup=False, highlight=False)
 
     start = time.perf_counter()
     with progress:
@@ -109,3 +113,16 @@ def run(
                   f"{', errors: ' + errors if errors else ''}); log: {prepared.log.dir}", markup=False)
     console.print(f"replay: arena replay {prepared.log.dir}   leaderboard: arena leaderboard {prepared.log.dir}",
                   markup=False)
+
+
+def live_line(record: dict[str, Any]) -> str | None:
+    """One line per finished match for a game that asks for it (``Game.live``: many short matches whose
+    outcome is the story, as a curriculum's episodes): its agents, round and ``outcome_line``."""
+    try:
+        spec = game_named(str(record.get("game")))
+    except ArenaError:
+        return None
+    if not spec.live or spec.outcome_line is None or record.get("status") != "ok":
+        return None
+    who = " vs ".join(str(a) for a in (record.get("agents") or {}).values())
+    return f"{who} r{record.get('round')}: {spec.outcome_line(record.get('outcome') or {}, {})}"

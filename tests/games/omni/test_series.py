@@ -107,3 +107,16 @@ def test_the_scripted_critic_advises_on_failures_only() -> None:
                                   "end with ANSWER: and the answer only."]
     passed = CritiqueRequest(match_id="m", advised_role="learner", scenario={}, transcript=[], outcome={"success": 1.0})
     assert asyncio.run(critic.critique(passed)).suggestions == []
+
+
+def test_arena_run_prints_a_live_line_per_episode_for_a_game_that_asks(tmp_path: Path) -> None:
+    from arena.cli.run import live_line
+
+    _, full = play(tmp_path)
+    first = full[0]
+    line = live_line(first)
+    assert line is not None and line.startswith(" vs ".join(first["agents"].values()) + " r1: episode 1: ")
+    assert ("success" in line or "failure" in line) and "LP " in line
+    assert live_line({**first, "status": "error"}) is None
+    assert live_line({"game": "example", "status": "ok", "agents": {}, "round": 1,
+                      "outcome": {"winner": "first", "secret": 3}}) is None  # the example game does not ask
