@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from arena.games.omni.archive import Archive
+from arena.games.omni.curriculum import THRESHOLDS
 from arena.games.omni.families import Task, TaskSpec, get_family, validate_spec, view_of
 from arena.games.omni.interest import Judge, TaskView
 from arena.games.omni.teacher import Teacher, TeacherConfig
@@ -147,7 +148,10 @@ class Episode:
             "success_ema": round(self.teacher.success(task.id), 6), "status": status,
             "interesting": self.interesting, "interest_reason": self.interest_reason,
             "events": list(self.events), "learned": len(self.teacher.archive.learned),
-            "archive_size": len(self.teacher.archive.tasks), "state": self.state.to_dict(),
+            "archive_size": len(self.teacher.archive.tasks),
+            "above": {f"{t:g}": sum(self.teacher.success(tid) > t for tid in self.teacher.archive.tasks)
+                      for t in THRESHOLDS},  # OMNI's count of tasks above each success threshold
+            "state": self.state.to_dict(),
         }
         return {"task": task.id, "success": success, "expected": task.answer, "learning_progress": round(lp, 6),
                 "status": status}

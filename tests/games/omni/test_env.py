@@ -50,6 +50,7 @@ def test_rewards_come_from_the_verifier_and_learning_progress() -> None:
     assert second["success"] == 1.0 and second["learning_progress"] == pytest.approx(0.416667, abs=1e-6)
     assert env._cumulative_rewards["learner"] == 1.0
     assert env._cumulative_rewards["teacher"] == pytest.approx(0.416667, abs=1e-6)
+    assert second["above"] == {"0.05": 1, "0.1": 0, "0.2": 0, "0.4": 0}  # success EMA 0.1*1 + 0.9*0 = 0.1
     assert second["episode"] == 2 and second["state"]["teacher"]["archive"]["history"][second["task"]] == [
         [1, 0.0], [2, 1.0]]
 
