@@ -102,6 +102,12 @@ class Game:
       critic answers in its own shape (per-criterion ratings); default: the generic ``tip1..tipN`` critic.
     - ``feedback_timings``: when a critic may advise in this game (``after_round``, ``after_turn``).
     - ``metrics``: the figures analysis reports per agent and role (:class:`Metric`), beside the reward.
+    - ``carry(outcome)`` (optional): state a game carries from one round of a series to the next (a
+      curriculum's state), read from the round's logged ``outcome`` (JSON), so a resumed series rebuilds
+      it from the log as memory is; with it the runtime calls ``make_env(scenario, carried)``, ``carried``
+      None before the first round.
+    - ``live``: ``arena run`` prints each finished match's ``outcome_line`` as it comes (for games of many
+      short matches whose outcomes are the story, as a curriculum's episodes).
     """
 
     name: str
@@ -126,6 +132,8 @@ class Game:
     env_id: str | None = None
     feedback_timings: tuple[str, ...] = ("after_round",)
     metrics: tuple[Metric, ...] = ()
+    carry: Callable[[dict[str, Any]], Any] | None = None
+    live: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -191,3 +199,4 @@ def game_of(scenario: Any) -> Game:
 register("negotiation", "arena.games.negotiation.spec:GAME")
 register("example", "arena.games.example.spec:GAME")
 register("dearman", "arena.games.dearman.spec:GAME")
+register("omni", "arena.games.omni.spec:GAME")

@@ -19,7 +19,7 @@ import time
 
 from common import machine_busy
 
-from arena.analysis.stats import format_p
+from arena.analysis.stats import format_p, holm, mean_interval
 from arena.games.omni.curriculum import RunConfig
 from arena.games.omni.experiment import compare, run_one, summarise
 
@@ -49,7 +49,7 @@ def main() -> None:
     if args.json:
         print(json.dumps({"steps": args.steps, "seeds": args.seeds, "results": results}, indent=1))
         return
-    table = summarise(results)
+    table = summarise(results, mean_interval)
     print(f"OMNI curriculum, simulated learner: {args.steps} steps, evaluation every {config.eval_every} steps "
           f"({config.eval_episodes} episodes per task), seeds 0..{args.seeds - 1}; "
           f"machine {'?' if busy is None else f'{busy:.0%}'} busy at start")
@@ -65,7 +65,7 @@ def main() -> None:
     if present and args.seeds >= 10:
         print("\nordering on interesting tasks mastered (one-sided exact Mann-Whitney, Holm over "
               f"{len(present)}):")
-        for test in compare(results, present):
+        for test in compare(results, present, holm):
             verdict = "significant" if test.p_holm < 0.05 else "not significant"
             print(f"  {test.better} > {test.worse}: {format_p(test.p)} raw, {format_p(test.p_holm)} Holm, "
                   f"n={args.seeds} each: {verdict}")

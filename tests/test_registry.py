@@ -12,7 +12,7 @@ from arena.errors import ConfigError
 
 def test_an_unknown_game_names_the_known_ones() -> None:
     with pytest.raises(ConfigError, match=r"game: unknown game 'negotiaton'; did you mean 'negotiation'\? "
-                                          r"\(one of: negotiation, example, dearman\)"):
+                                          r"\(one of: negotiation, example, dearman, omni\)"):
         registry.game("negotiaton")
 
 

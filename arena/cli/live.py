@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from rich.console import Console, Group
@@ -31,8 +32,9 @@ class LiveView:
     """What the display shows, updated by the run's callbacks (``record`` per finished match, ``flight``)."""
 
     def __init__(self, name: str, total: int, done: int, console: Console, *, quiet: bool = False,
-                 clock: Any = time.monotonic) -> None:
+                 clock: Any = time.monotonic, line: Callable[[dict[str, Any]], str | None] | None = None) -> None:
         self.name, self.total, self.done, self.console, self.quiet = name, total, done, console, quiet
+        self.line = line  # a game's one line per finished match, printed above the display (Game.live)
         self.start_done = done
         self.clock = clock
         self.started = clock()
@@ -54,6 +56,9 @@ class LiveView:
             self.records.append(record)
         else:
             self.errors[(record.get("error") or {}).get("kind", "unknown")] += 1
+        text = self.line(record) if self.line is not None and not self.quiet else None
+        if text:
+            self.console.print(text, markup=False, highlight=False)
         if self.clock() - self._rated_at >= RATE_EVERY_S:
             self.rerate()
         self.refresh()

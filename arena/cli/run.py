@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -17,6 +18,7 @@ from arena.cli.app import console, out
 from arena.cli.live import LiveView
 from arena.cli.render import crossplay_tables, leaderboard_table, self_play_table
 from arena.errors import ArenaError, one_line
+from arena.registry import game as game_named
 from arena.runlog import read_run
 from arena.runtime.pool import RunOptions, start_ray
 
@@ -85,7 +87,7 @@ def run(
     console.print(f"run {prepared.log.dir}  ({summary.planned} matches, {summary.already_done} already done, "
                   f"{'in-process' if local else 'Ray'}, {options.in_flight(prepared.resolved)} series in flight)",
                   markup=False)
-    view = LiveView(name, summary.planned, summary.already_done, console, quiet=quiet)
+    view = LiveView(name, summary.planned, summary.already_done, console, quiet=quiet, line=live_line)
     start = time.perf_counter()
     with view:
         try:
@@ -117,3 +119,16 @@ def run(
                   f"{', errors: ' + errors if errors else ''}); log: {prepared.log.dir}", markup=False)
     console.print(f"replay: arena replay {prepared.log.dir}   leaderboard: arena leaderboard {prepared.log.dir}",
                   markup=False)
+
+
+def live_line(record: dict[str, Any]) -> str | None:
+    """One line per finished match for a game that asks for it (``Game.live``: many short matches whose
+    outcome is the story, as a curriculum's episodes): its agents, round and ``outcome_line``."""
+    try:
+        spec = game_named(str(record.get("game")))
+    except ArenaError:
+        return None
+    if not spec.live or spec.outcome_line is None or record.get("status") != "ok":
+        return None
+    who = " vs ".join(str(a) for a in (record.get("agents") or {}).values())
+    return f"{who} r{record.get('round')}: {spec.outcome_line(record.get('outcome') or {}, {})}"

@@ -22,6 +22,7 @@ from typing import Any
 from arena.config.models import ResolvedTournament
 from arena.core.protocol import ActRequest, ActResult, Critic, CritiqueRequest, Player, add_usage
 from arena.memory import Memory
+from arena.registry import game as game_named
 from arena.registry import game_of
 from arena.runlog import ARENA_VERSION, SCHEMA_VERSION, turn_record, utc_now
 from arena.schedule import SeriesSpec, derive_seed
@@ -41,10 +42,12 @@ class MatchContext:
 
 @dataclass
 class SeriesState:
-    """Where a series stands: the next round and each advised role's memory."""
+    """Where a series stands: the next round, each advised role's memory, and what the game carries
+    (``Game.carry``: the state it rebuilds from the last round's outcome; None for most games)."""
 
     next_round: int = 1
     memories: dict[str, Memory] = field(default_factory=dict)
+    carried: Any = None
 
 
 def _error(kind: str, message: str, role: str | None = None) -> dict[str, Any]:
@@ -58,7 +61,7 @@ async def play_match(ctx: MatchContext, series: SeriesSpec, round_: int, state: 
     agents = series.agents
     seed = series.round_seed(round_)
     started, t0 = utc_now(), time.perf_counter()
-    env = game.make_env(scenario)
+    env = game.make_env(scenario) if game.carry is None else game.make_env(scenario, state.carried)
     env.reset(seed=seed)
     transcript: list[dict[str, Any]] = []
     usage: dict[str, dict[str, Any]] = {role: {} for role in agents}
@@ -117,6 +120,8 @@ async def play_match(ctx: MatchContext, series: SeriesSpec, round_: int, state: 
     if error is None:
         rewards = {role: float(v) for role, v in returns.items()}
     env.close()
+    if error is None and game.carry is not None:  # what the next round starts from (a failed round: unchanged)
+        state.carried = game.carry(outcome)
     return {
         "schema_version": SCHEMA_VERSION,
         "kind": "match",
@@ -234,4 +239,7 @@ def restore_state(series: SeriesSpec, records: list[dict[str, Any]]) -> SeriesSt
         state.memories = {
             role: Memory.from_dict(data) for role, data in by_round[k].get("memory_after", {}).items()
         }
+        carry = game_named(by_round[k]["game"]).carry if by_round[k].get("game") else None
+        if carry is not None:
+            state.carried = carry(by_round[k].get("outcome") or {})
     return state

@@ -6,5 +6,9 @@ the pure core, with no Ray and no LLM: ``families/`` (task generators and progra
 ``progress.py`` (OMNI's learning progress and sampling weights), ``interest.py`` (the model of
 interestingness and its cache), ``archive.py`` (OMNI-EPIC's archive), ``teacher.py`` (the strategies and
 their resumable state), ``simlearner.py`` (a scripted learner) and ``curriculum.py`` (the run loop and
-its metrics). The env, the LLM judge and generator, and the scenario come on top of these.
+its metrics). On top of these, the game: ``episode.py`` (one episode's rules and the carried
+:class:`~arena.games.omni.episode.CurriculumState`), ``env.py`` (the PettingZoo AEC env, agents ``teacher``
+and ``learner``), ``scenario.py``, ``prompts.py``, ``scripted.py`` (the strategies as scripted teachers,
+the simulated learner, a critic on failures), ``llm.py`` (the LLM judge and generator), ``metrics.py``,
+``render.py`` and ``spec.py`` (the :class:`~arena.registry.Game`, with ``carry``).
 """

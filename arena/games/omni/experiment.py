@@ -4,7 +4,8 @@ One run per (strategy, seed) on the standard task set (many boring size variants
 distractors, a minority of interesting tasks); ``omni_generate`` starts from a few seed tasks and grows
 its pool with the scripted proposer. Across seeds each metric gets a mean with a 95% bootstrap interval
 (only from n = 10 on, :func:`arena.analysis.stats.mean_interval`) and orderings get a one-sided exact
-Mann-Whitney test with Holm's correction.
+Mann-Whitney test with Holm's correction; the two statistics come from the analysis layer, which a game
+folder may not import, so the caller (the benchmark, a test) passes them in.
 
 The exact test: scipy's ``method="exact"`` ignores ties and its permutation method enumerates all
 C(20, 10) = 184,756 splits in about 6 s, too slow for a test; counts of mastered tasks tie a lot. So
@@ -15,19 +16,21 @@ permutation method on small samples.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 from scipy.stats import rankdata
 
-from arena.analysis.stats import Interval, holm, mean_interval
 from arena.games.omni.archive import Archive
 from arena.games.omni.curriculum import RunConfig, ScriptedProposer, metrics, run
 from arena.games.omni.families import TaskSpec, spec_of, standard_task_set
 from arena.games.omni.interest import Judge, OracleJudge, ScriptedJudge
 from arena.games.omni.simlearner import SimLearner, SimLearnerConfig
 from arena.games.omni.teacher import Teacher, TeacherConfig
+
+T = TypeVar("T")
 
 SEED_TASKS: tuple[tuple[str, dict[str, object]], ...] = (
     ("add", {"digits": 1}), ("copy", {"length": 1}), ("string_op", {"op": "reverse"}),
@@ -98,16 +101,19 @@ class Comparison:
 
 
 def compare(results: dict[str, list[dict[str, float]]], orderings: Sequence[tuple[str, str]],
-            metric: str = "interesting_mastered") -> list[Comparison]:
-    """One-sided exact Mann-Whitney tests ``better > worse`` on ``metric``, Holm-corrected together."""
+            holm: Callable[[list[float]], list[float]], metric: str = "interesting_mastered") -> list[Comparison]:
+    """One-sided exact Mann-Whitney tests ``better > worse`` on ``metric``, corrected together by ``holm``
+    (:func:`arena.analysis.stats.holm`, passed in: a game folder sits below the analysis layer)."""
     raw = [mann_whitney_greater([r[metric] for r in results[a]], [r[metric] for r in results[b]])
            for a, b in orderings]
     adjusted = holm(raw)
     return [Comparison(a, b, metric, p, q) for (a, b), p, q in zip(orderings, raw, adjusted, strict=True)]
 
 
-def summarise(results: dict[str, list[dict[str, float]]]) -> dict[str, dict[str, Interval]]:
-    """Per strategy and metric: the mean over seeds with n, and a 95% interval from n = 10 on."""
+def summarise(results: dict[str, list[dict[str, float]]],
+              mean_interval: Callable[[list[float]], T]) -> dict[str, dict[str, T]]:
+    """Per strategy and metric: ``mean_interval`` of the values over seeds
+    (:func:`arena.analysis.stats.mean_interval`: the mean with n, a 95% interval from n = 10 on)."""
     return {name: {key: mean_interval([r[key] for r in runs]) for key in runs[0]}
             for name, runs in results.items() if runs}
 

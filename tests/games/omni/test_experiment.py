@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from scipy.stats import PermutationMethod, mannwhitneyu
 
+from arena.analysis.stats import holm, mean_interval
 from arena.games.omni.experiment import compare, mann_whitney_greater, run_all, summarise
 
 
@@ -45,12 +46,12 @@ def test_exact_mann_whitney_enumerates_by_brute_force():
 def test_omni_beats_lp_beats_uniform_over_ten_seeds():
     start = time.perf_counter()
     results = run_all(["uniform", "lp", "omni"], seeds=range(10))
-    tests = compare(results, [("omni", "lp"), ("lp", "uniform")])
+    tests = compare(results, [("omni", "lp"), ("lp", "uniform")], holm)
     means = {name: float(np.mean([r["interesting_mastered"] for r in runs])) for name, runs in results.items()}
     assert means["omni"] > means["lp"] > means["uniform"], means
     for test in tests:
         assert test.p_holm < 0.05, tests
-    table = summarise(results)
+    table = summarise(results, mean_interval)
     assert table["omni"]["interesting_mastered"].n == 10 and table["omni"]["interesting_mastered"].has_interval
     # where the budget went: uniform spends most of it on impossible tasks, the LP teachers far less
     waste = {name: float(np.mean([r["practice_impossible"] for r in runs])) for name, runs in results.items()}

@@ -7,7 +7,7 @@ interesting tasks, boring size variants and impossible distractors.
 
 from __future__ import annotations
 
-from arena.games.omni.families import arithmetic, dates, impossible, logic, strings, units  # noqa: F401
+from arena.games.omni.families import arithmetic, dates, games, impossible, logic, strings, units  # noqa: F401
 from arena.games.omni.families.base import (
     REGISTRY,
     Family,
@@ -26,8 +26,8 @@ __all__ = ["REGISTRY", "Family", "SpecCheck", "Tag", "Task", "TaskSpec", "get_fa
 
 
 def standard_task_set(families: list[str] | None = None) -> list[TaskSpec]:
-    """Every variant of every family (or of ``families``), in registry then variant order."""
-    names = families if families is not None else list(REGISTRY)
+    """Every variant of every standard family (or of ``families``, any), in registry then variant order."""
+    names = families if families is not None else [name for name, f in REGISTRY.items() if f.standard]
     return [spec_of(name, **params) for name in names for params in get_family(name).variants()]
 
 

@@ -92,6 +92,8 @@ class Family(ABC):
     name: ClassVar[str]
     params_model: ClassVar[type[Params]]
     summary: ClassVar[str]
+    #: in the standard task set (the benchmark's); the families that wrap other games are opt-in
+    standard: ClassVar[bool] = True
 
     @abstractmethod
     def make(self, params: Any, rng: random.Random) -> tuple[str, str, dict[str, Any]]:

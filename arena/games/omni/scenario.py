@@ -1,0 +1,67 @@
+"""The OMNI scenario file (``game: omni``): the task pool, the teacher's configuration, the judge, and
+whether the teacher may propose tasks outside the pool.
+
+The pool is ``tasks`` (explicit specs) if given, else every standard variant of ``families`` (all
+registered families when omitted). Each spec is validated against the family registry when the file is
+loaded, so a typo in a family name or a param is a one-line error at its field.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, field_validator
+
+from arena.config.model_spec import ModelSpec, StrictModel
+from arena.config.models import Scenario
+from arena.games.omni.families import REGISTRY, TaskSpec, standard_task_set, validate_spec
+from arena.games.omni.teacher import TeacherConfig
+
+ROLES: tuple[str, str] = ("teacher", "learner")
+
+
+class TaskEntry(StrictModel):
+    family: str
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class OmniScenario(Scenario):
+    """A curriculum: which tasks, how the teacher weighs them, which judge says what is interesting."""
+
+    game: Literal["omni"] = "omni"
+    families: list[str] | None = Field(default=None, description="standard variants of these families")
+    tasks: list[TaskEntry] = Field(default_factory=list, description="explicit task specs (replace families)")
+    teacher: TeacherConfig = Field(default_factory=TeacherConfig,
+                                   description="strategy of the fallback draw, LP rates, mastery, patience")
+    judge: Literal["scripted", "oracle"] = Field(default="scripted",
+                                                 description="the env's model of interestingness")
+    judge_model: ModelSpec | None = Field(default=None, description="an LLM judge instead (arena/games/omni/llm.py)")
+    generate: bool = Field(default=True, description="a valid spec outside the pool is judged for admission")
+    feedback_pool: list[str] = Field(default_factory=list, description="suggestions for the 'human' arm")
+
+    @field_validator("families")
+    @classmethod
+    def _known_families(cls, value: list[str] | None) -> list[str] | None:
+        for name in value or []:
+            if name not in REGISTRY:
+                raise ValueError(f"unknown task family {name!r}; known: {', '.join(sorted(REGISTRY))}")
+        return value
+
+    @field_validator("tasks")
+    @classmethod
+    def _valid_tasks(cls, value: list[TaskEntry]) -> list[TaskEntry]:
+        for i, entry in enumerate(value):
+            checked = validate_spec(entry.model_dump())
+            if checked.spec is None:
+                raise ValueError(f"tasks[{i}]: {checked.reason}")
+        return value
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return ROLES
+
+    def pool(self) -> list[TaskSpec]:
+        """The starting pool, in file order (duplicates kept once by the archive)."""
+        if self.tasks:
+            return [spec for e in self.tasks if (spec := validate_spec(e.model_dump()).spec) is not None]
+        return standard_task_set(self.families)

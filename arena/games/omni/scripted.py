@@ -1,0 +1,116 @@
+"""The OMNI game's baselines: scripted teachers (the four strategies, and ``follow``) and a scripted
+learner (the simulated learner of :mod:`simlearner`), and a scripted critic on the learner's failures.
+
+Every scripted player is stateless: it reads the carried teacher state from ``info["teacher"]``, so a
+resumed series plays exactly as an uninterrupted one.
+
+- Teacher ``follow`` plays the scenario strategy's draw (``info["draw"]``); ``uniform``, ``lp``, ``omni``
+  re-weigh the pool under their own strategy (the MoI with the scripted judge) and draw with the same
+  seeded rule; ``omni_generate`` plays ``omni`` and, every ``propose_every`` episodes, proposes a task of
+  the standard set the pool lacks (OMNI-EPIC's generator, scripted), which the env judges for admission.
+- Learner ``simulated``: practice on a task is the number of logged attempts on it (the archive's
+  history); its success probability is the simulated learner's; it answers right with that probability
+  (seeded by the request's seed), by regenerating the task from its spec and seed, else a wrong answer.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from arena.core.protocol import ActRequest, ActResult, CritiqueRequest, CritiqueResult
+from arena.games.omni.curriculum import ScriptedProposer
+from arena.games.omni.episode import spec_json
+from arena.games.omni.families import TaskSpec, get_family, standard_task_set
+from arena.games.omni.interest import ScriptedJudge
+from arena.games.omni.simlearner import SimLearner, SimLearnerConfig
+from arena.games.omni.teacher import Teacher
+
+
+class TeacherParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    propose_every: float = Field(default=3, ge=1, le=1000, description="omni_generate: episodes between proposals")
+
+
+class LearnerParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    family_transfer: float = Field(default=0.1, ge=0, le=1)
+    global_transfer: float = Field(default=0.002, ge=0, le=1)
+
+
+TEACHERS = ("follow", "uniform", "lp", "omni", "omni_generate")
+STRATEGY_PARAMS: dict[str, type[BaseModel]] = {
+    **{name: TeacherParams for name in TEACHERS}, "simulated": LearnerParams}
+
+
+def teacher_choice(strategy: str, state: dict, episode: int, draw: str, propose_every: int = 3) -> str:
+    """The scripted teacher's move for ``strategy`` given the carried teacher state (a spec as JSON)."""
+    if strategy == "follow":
+        return draw
+    name = "omni" if strategy == "omni_generate" else strategy
+    data = {**state, "config": {**state["config"], "strategy": name}}
+    teacher = Teacher.from_dict(json.loads(json.dumps(data)), ScriptedJudge())
+    if strategy == "omni_generate" and episode % propose_every == propose_every - 1:
+        return ScriptedProposer(standard_task_set())(teacher.context(episode))
+    if teacher.evaluations:
+        teacher._reweigh()  # the carried weights are the scenario strategy's; this player has its own
+    return spec_json(teacher.archive.spec(teacher.choose(episode)))
+
+
+class ScriptedPlayer:
+    def __init__(self, strategy: str, params: dict[str, float] | None = None) -> None:
+        if strategy not in STRATEGY_PARAMS:
+            raise ValueError(f"unknown scripted strategy {strategy!r} (one of: {', '.join(TEACHERS)}, simulated)")
+        self.strategy = strategy
+        self.params = STRATEGY_PARAMS[strategy].model_validate(dict(params or {}))
+
+    async def act(self, request: ActRequest) -> ActResult:
+        return self.decide(request)
+
+    def decide(self, request: ActRequest) -> ActResult:
+        info = request.info
+        if info.get("role") == "teacher":
+            if self.strategy == "simulated":
+                return ActResult(text=str(info.get("draw", "")))
+            every = int(getattr(self.params, "propose_every", 3))
+            text = teacher_choice(self.strategy, info["teacher"], int(info.get("episode", 0)), info["draw"], every)
+            return ActResult(text=text, parsed=json.loads(text))
+        return ActResult(text=self.answer(info, request.seed))
+
+    def answer(self, info: dict, seed: int) -> str:
+        """The simulated learner's answer: right with its success probability on the task."""
+        task = info.get("task")
+        if not task:
+            return "ANSWER: ?"
+        cfg = self.params if isinstance(self.params, LearnerParams) else LearnerParams()
+        history = info["teacher"]["archive"]["history"]
+        learner = SimLearner(SimLearnerConfig(family_transfer=cfg.family_transfer, global_transfer=cfg.global_transfer),
+                             {tid: float(len(h)) for tid, h in history.items() if h})
+        spec = TaskSpec(task["family"], task["params"])
+        family = get_family(spec.family)
+        # practice counts the episode being played: the learner is practising as it answers
+        learner.practise(spec)
+        right = random.Random(seed).random() < learner.probability(spec)
+        if right:
+            return f"ANSWER: {family.generate(spec, int(task['seed'])).answer}"
+        return "ANSWER: I do not know"
+
+
+class ScriptedCritic:
+    """Advice on a failure only: the task, the right answer and a reminder of the answer format."""
+
+    async def critique(self, request: CritiqueRequest) -> CritiqueResult:
+        outcome = request.outcome or {}
+        if request.advised_role != "learner" or outcome.get("success"):
+            return CritiqueResult(suggestions=[], ratings={"failed": 0.0})
+        tip = (f"For '{outcome.get('description', 'this task')}' the answer was {outcome.get('expected')!s}; "
+               "work it out step by step and end with ANSWER: and the answer only.")
+        return CritiqueResult(suggestions=[tip][: request.max_suggestions], ratings={"failed": 1.0})
+
+
+Player = ScriptedPlayer  # the names the game spec is built from (arena.registry.game_from)
+Critic = ScriptedCritic
