@@ -11,6 +11,7 @@ names come from the log, and log content is data, never markup.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderResult
@@ -19,20 +20,22 @@ from rich.text import Text
 
 from arena.analysis.curves import POOLED, Curves, Figure
 from arena.analysis.stats import ALPHA, MIN_N, Interval
+from arena.registry import Metric
 from arena.replay import plain, visible
 
-Column = tuple[str, tuple[Figure, ...]]  # a heading and its figures: one, or a group folded into one cell
+Column = tuple[str, tuple[Any, ...]]  # a heading and its figures: one, or a group folded into one cell
 LAYOUTS = ("auto", "wide", "long", "stacked")
 
 
-def shown_columns(figures: Sequence[Figure]) -> list[Column]:
+def shown_columns(figures: Sequence[Any]) -> list[Column]:
     """The terminal's columns: the headline figures (every figure when the game marks none), a group's
-    figures folded into one column named after the group, at the place of its first figure."""
-    headline = [f for f in figures if f.metric.headline] or list(figures)
-    columns: list[tuple[str, list[Figure]]] = []
-    groups: dict[str, list[Figure]] = {}
+    figures folded into one column named after the group, at the place of its first figure. ``figures``:
+    the curves' :class:`Figure` s, or a game's :class:`Metric` s (the leaderboard's)."""
+    headline = [f for f in figures if _metric(f).headline] or list(figures)
+    columns: list[tuple[str, list[Any]]] = []
+    groups: dict[str, list[Any]] = {}
     for f in headline:
-        group = f.metric.group
+        group = _metric(f).group
         if group is None:
             columns.append((f.label, [f]))
         elif group in groups:
@@ -41,6 +44,10 @@ def shown_columns(figures: Sequence[Figure]) -> list[Column]:
             groups[group] = [f]
             columns.append((group, groups[group]))
     return [(label, tuple(fs)) for label, fs in columns]
+
+
+def _metric(item: Figure | Metric) -> Metric:
+    return item.metric if isinstance(item, Figure) else item
 
 
 def per_round_table(curves: Curves, title: str | None = None, layout: str = "auto") -> PerRoundTable:
