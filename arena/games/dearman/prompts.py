@@ -89,7 +89,9 @@ def critic_messages(request: Any, persona: str) -> list[dict[str, str]]:
     s = request.scenario
     mine = [t for t in request.transcript if t.get("role") == request.advised_role]
     latest = mine[-1].get("text", "") if mine else ""
-    keys = ", ".join(f'"{skill}": "0|1|2|none", "{skill}_why": "..."' for skill in SKILLS)
+    # no "0|1|2|none" placeholder: SmolLM2-135M copied it into the rewrite ("Describe: 1|1|1|..."); the
+    # scores are explained in SKILL_GUIDE and constrained by the schema where the backend can
+    keys = ", ".join(f'"{skill}": "<score>", "{skill}_why": "<why>"' for skill in SKILLS)
     system = (f"{persona or 'You are a DBT skills coach for the DEAR MAN skills.'}\n{SKILL_GUIDE}\n"
               "First write one concrete rewrite of the turn, in the speaker's own words, that fixes its weakest "
               "skill (for example: \"I need you to answer me by Friday; that way we can both plan.\"); then rate "
