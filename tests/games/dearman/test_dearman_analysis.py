@@ -14,6 +14,7 @@ from rich.console import Console
 
 from arena.analysis.curves import POOLED, learning_curves
 from arena.analysis.leaderboard import leaderboard
+from arena.analysis.report import render_report
 from arena.cli.curves_table import per_round_table
 from arena.cli.render import leaderboard_table
 from arena.runlog import read_run
@@ -88,3 +89,11 @@ def test_the_leaderboard_fits_80_columns_and_says_it_counts_the_transfer(practic
     assert "D0.88 E0.83 A1.21 R0.79" in wide and "D0.88" not in narrow
     assert "in --json and the report: turns, skills (D E A R M C N), coach" in " ".join(narrow.split())
     assert rows[0].transfer == 24 and rows[0].to_dict()["transfer"] == 24
+
+
+def test_the_report_labels_the_transfer_rounds_and_the_pooled_block(practice) -> None:
+    page = render_report(*practice, n_boot=50)
+    per_round = page.split("<h2>Per round</h2>")[1].split("<h2>")[0]
+    assert '<td>relative-boundary</td><td class="num">T1</td>' in per_round  # the transfer round, not "4"
+    assert '<td>relative-boundary</td><td class="num">4</td>' not in per_round
+    assert POOLED in per_round and "relative-boundary" in per_round
