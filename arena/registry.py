@@ -42,6 +42,12 @@ class Metric:
     ``main`` marks the game's headline success (at most one; default: the first rate): the curves count
     how often a series loses it from one round to the next. ``key`` names the metric in the analysis'
     seeded random draws (default: ``name``), so renaming a metric need not move its intervals.
+
+    For games with many figures: ``headline`` marks those the terminal tables show (when a game marks
+    none, they show all; every figure stays in ``--json`` and the report); ``group`` folds the headline
+    figures sharing it into one compact terminal cell (``D1.20 E0.80 ...``, each figure's label and value).
+    ``pooled`` says the figure is comparable across scenarios (a 0..2 skill score, not a price): the curves
+    then also follow it over all practice scenarios together, an effect over all their pairs.
     """
 
     name: str
@@ -55,6 +61,9 @@ class Metric:
     per_role: bool = False
     main: bool = False
     key: str | None = None
+    headline: bool = False
+    group: str | None = None
+    pooled: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in ("mean", "rate"):

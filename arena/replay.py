@@ -99,18 +99,21 @@ def match_list(records: list[dict[str, Any]], scenarios: dict[str, dict[str, Any
     return table
 
 
-def match_view(rec: dict[str, Any], scenario: dict[str, Any] | None = None) -> RenderableType:
+def match_view(rec: dict[str, Any], scenario: dict[str, Any] | None = None, *, reasons: bool = False
+               ) -> RenderableType:
     """One match: header, memory shown to each player, the turns, the outcome and any feedback given.
 
     ``scenario`` is the match's stored scenario (see :func:`scenario_specs`): the game words its turns and
-    outcome with it (a EUR negotiation's offers read ``EUR 20``, not ``$20``).
+    outcome with it (a EUR negotiation's offers read ``EUR 20``, not ``$20``). ``reasons``: also the
+    critic's one-line reason per rated criterion, under its ratings (off by default: seven lines a turn).
     """
     spec = _game(rec)
     parts: list[RenderableType] = []
     head = Text()
     head.append(visible(str(rec["match_id"])), style="bold")
     head.append(visible(f"  scenario {rec['scenario']}  arm {rec.get('arm', 'none')}  round {rec['round']}/"
-                        f"{rec.get('rounds', rec['round'])}  seed {rec['seed']}"))
+                        f"{rec.get('rounds', rec['round'])}  seed {rec['seed']}"
+                        + ("  transfer test (no feedback)" if rec.get("transfer") else "")))
     parts.append(head)
     for role, memory in (rec.get("memory_before") or {}).items():
         if memory:
@@ -137,6 +140,8 @@ def match_view(rec: dict[str, Any], scenario: dict[str, Any] | None = None) -> R
                 f"{k} {'-' if v is None else f'{v:g}'}" for k, v in (given.get("ratings") or {}).items())
             fb = Text(visible(f"      feedback to {role} ({given.get('arm')})" + (f" [{ratings}]" if ratings else "")
                               + "".join(f"\n      - {s}" for s in given.get("suggestions") or [])), style="yellow")
+            if reasons and isinstance(given.get("reasons"), dict):
+                fb.append(visible("".join(f"\n        {k}: {v}" for k, v in given["reasons"].items())), style="dim")
             parts.append(fb)
     end = Text()
     end.append("outcome: ", style="bold")

@@ -14,7 +14,9 @@ from arena.analysis.stats import Interval
 from arena.analysis.stats import rounded as _round
 from arena.registry import Metric
 
-__all__ = ["ArmRound", "ArmSummary", "Curves", "Effect", "Figure"]
+__all__ = ["POOLED", "ArmRound", "ArmSummary", "Curves", "Effect", "Figure"]
+
+POOLED = "all practice scenarios"  # the block of the figures a game declares comparable across scenarios
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,8 @@ class Figure:
     def to_dict(self) -> dict[str, Any]:
         m = self.metric
         return {"key": self.key, "name": m.name, "label": self.label, "kind": m.kind, "fmt": m.fmt,
-                "role": self.role, "per_role": m.per_role, "higher_is_better": m.higher_is_better}
+                "role": self.role, "per_role": m.per_role, "higher_is_better": m.higher_is_better,
+                "headline": m.headline, "group": m.group, "pooled": m.pooled}
 
 
 @dataclass
@@ -156,6 +159,8 @@ class Curves:
     n_boot: int
     seed: int
     figures: list[Figure] = field(default_factory=list)  # the game's metrics, in declared order
+    transfer: list[str] = field(default_factory=list)  # the transfer-test scenarios (also in ``scenarios``, last)
+    transfer_rounds: int = 0  # their rounds follow practice: rounds + 1 .. rounds + transfer_rounds
     main: str | None = None  # the key of the main rate figure (its losses are counted); None without a rate
     errors: int = 0
     tests: int = 0  # effects tested (n >= 10 pairs): the family the Holm correction runs over
@@ -173,6 +178,16 @@ class Curves:
     @property
     def main_figure(self) -> Figure | None:
         return next((f for f in self.figures if f.key == self.main), None)
+
+    def rounds_of(self, scenario: str) -> range:
+        """The rounds a block has: practice rounds 1..R, or a transfer test's R+1..R+T (shown ``T1``...)."""
+        if scenario in self.transfer:
+            return range(self.rounds + 1, self.rounds + self.transfer_rounds + 1)
+        return range(1, self.rounds + 1)
+
+    def round_label(self, scenario: str, round_: int) -> str:
+        """``3`` for a practice round, ``T1`` for the first transfer-test round."""
+        return f"T{round_ - self.rounds}" if scenario in self.transfer else str(round_)
 
     def figure(self, key: str) -> Figure:
         return next(f for f in self.figures if f.key == key)
@@ -198,7 +213,8 @@ class Curves:
         return {
             "run_id": self.run_id, "scenarios": self.scenarios, "arms": self.arms, "control": self.control,
             "roles": self.roles, "rounds": self.rounds, "n_boot": self.n_boot, "seed": self.seed,
-            "metrics": [f.to_dict() for f in self.figures], "main": self.main,
+            "metrics": [f.to_dict() for f in self.figures], "main": self.main, "transfer": self.transfer,
+            "transfer_rounds": self.transfer_rounds, "pooled": POOLED if POOLED in self.scenarios else None,
             "errors": self.errors, "tests": self.tests, "points": [p.to_dict() for p in self.points],
             "effects": [e.to_dict() for e in self.effects], "summaries": [s.to_dict() for s in self.summaries],
         }

@@ -13,8 +13,13 @@ effect gets an exact test and interval, and all p-values are Holm-adjusted toget
 rate: a success in round r-1, none in round r: a success the feedback cost) and summarises every metric
 per arm, because a player that learns to win more per match may also succeed less often.
 
-Amounts are never pooled across scenarios (two scenarios may have different ranges), so every number is
-per scenario. Matches that ended in ``error`` are left out (counted in ``errors``); rounds a partial run
+Amounts are pooled across scenarios only where the game declares the figure comparable across them
+(``Metric.pooled``, a 0..2 skill score; never a price): those figures also get an "all practice scenarios"
+block (:data:`POOLED`), per round, its effect over the pairs of every practice scenario. Transfer-test
+rounds (records marked ``transfer``: a new scenario after practice, no feedback) are their own block,
+rounds ``T1``, ``T2``... (:meth:`Curves.round_label`), never mixed with practice; a transfer round is paired
+by the series it ended (its practice scenario), so every practice series of each arm counts once.
+Matches that ended in ``error`` are left out (counted in ``errors``); rounds a partial run
 never reached show ``n = 0`` and no value. Pure functions over the records and the run header; no I/O.
 
 Example::
@@ -34,14 +39,15 @@ from typing import Any
 
 import numpy as np
 
-from arena.analysis.curve_types import ArmRound, ArmSummary, Curves, Effect, Figure
+from arena.analysis.curve_types import POOLED, ArmRound, ArmSummary, Curves, Effect, Figure
 from arena.analysis.stats import EMPTY, Interval, holm, mean_interval, paired_effect, paired_rate_effect, rate_interval
 from arena.registry import Metric
 
-__all__ = ["ArmRound", "ArmSummary", "Curves", "EMPTY", "Effect", "Figure", "Interval", "advised_roles",
+__all__ = ["POOLED", "ArmRound", "ArmSummary", "Curves", "EMPTY", "Effect", "Figure", "Interval", "advised_roles",
            "figures_of", "learning_curves"]
 
-SeriesKey = tuple[str, str, tuple[tuple[str, str], ...], int]  # (scenario, arm, sorted agents, repeat)
+# (scenario, arm, sorted agents, repeat, origin): origin is the practice scenario of a transfer round, else ""
+SeriesKey = tuple[str, str, tuple[tuple[str, str], ...], int, str]
 Series = dict[SeriesKey, dict[int, dict[str, Any]]]  # series -> round -> its match record
 CONTROL_ARMS = ("none", "constant")
 ARM_ORDER = ("none", "constant", "human", "ai")
@@ -79,36 +85,50 @@ def learning_curves(
     # a single arm has nothing to be compared with: no control, no effects
     control = next((arm for arm in CONTROL_ARMS if arm in arms), None) if len(arms) > 1 else None
     roles = _roles(feedback, matches)
-    rounds = max([int(tournament.get("rounds") or 0)] + [int(r.get("round", 1)) for r in matches] + [1])
-    scenarios = _scenarios(config, matches)
+    practice = [r for r in matches if not r.get("transfer")]
+    rounds = max([int(tournament.get("rounds") or 0)] + [int(r.get("round", 1)) for r in practice] + [1])
+    tested = [r for r in matches if r.get("transfer")]
+    transfer_rounds = max([0] + [int(r.get("round", 1)) - rounds for r in tested])
+    transfer = list(dict.fromkeys(str(r.get("scenario", "")) for r in tested))
+    scenarios = [s for s in _scenarios(config, practice) if s not in transfer] if practice else []
     figures = figures_of(metrics, roles)
+    pooled = [f for f in figures if f.metric.pooled]
+    if pooled and len(scenarios) > 1:
+        scenarios.append(POOLED)
+    scenarios += transfer
 
     # series key -> round -> record (the last one logged wins, as on resume)
+    origins = {str(r.get("series_id")): str(r.get("scenario", "")) for r in practice}
     table: dict[SeriesKey, dict[int, dict[str, Any]]] = defaultdict(dict)
     for rec in ok:
-        table[_series_key(rec)][int(rec.get("round", 1))] = rec
+        table[_series_key(rec, origins)][int(rec.get("round", 1))] = rec
 
     curves = Curves(
-        run_id=str(header.get("run_id", "")), scenarios=scenarios, arms=arms, control=control, roles=roles,
+        run_id=str(header.get("run_id", "")), scenarios=scenarios or [""], arms=arms, control=control, roles=roles,
         rounds=rounds, n_boot=n_boot, seed=seed, figures=figures, main=_main(figures), errors=len(matches) - len(ok),
+        transfer=transfer, transfer_rounds=transfer_rounds,
     )
-    main = curves.main_figure
-    for scenario in scenarios:
-        by_arm = {arm: {key: rounds_ for key, rounds_ in table.items() if key[0] == scenario and key[1] == arm}
-                  for arm in arms}
+    for scenario in curves.scenarios:
+        keep = (lambda key: key[0] != POOLED and key[0] not in transfer) if scenario == POOLED \
+            else (lambda key, s=scenario: key[0] == s)
+        by_arm = {arm: {key: rounds_ for key, rounds_ in table.items() if keep(key) and key[1] == arm} for arm in arms}
+        block = pooled if scenario == POOLED else figures
+        main = curves.main_figure if curves.main_figure in block else None
+        block_roles = [] if scenario == POOLED else roles  # a reward is not declared comparable across scenarios
         for arm in arms:
-            arm_points = [_arm_round(scenario, arm, r, by_arm[arm], figures, main, roles, n_boot, seed)
-                          for r in range(1, rounds + 1)]
-            curves.points.extend(arm_points)
-            curves.summaries.append(_summary(scenario, arm, by_arm[arm], arm_points, figures, roles))
+            arm_points = [_arm_round(scenario, arm, r, by_arm[arm], block, main, block_roles, n_boot, seed)
+                          for r in curves.rounds_of(scenario)]
+            curves.points.extend(_padded(p, figures) for p in arm_points)
+            curves.summaries.append(_padded(_summary(scenario, arm, by_arm[arm], arm_points, block, block_roles),
+                                            figures))
         if control is None:
             continue
         for arm in arms:
             if arm == control:
                 continue
-            for r in range(1, rounds + 1):
-                curves.effects.append(_effect(scenario, arm, control, r, by_arm[arm], by_arm[control], figures,
-                                              roles, seed))
+            for r in curves.rounds_of(scenario):
+                curves.effects.append(_padded(_effect(scenario, arm, control, r, by_arm[arm], by_arm[control], block,
+                                                      block_roles, seed), figures))
     curves.tests = _adjust(curves.effects)
     return curves
 
@@ -141,10 +161,26 @@ def _main(figures: list[Figure]) -> str | None:
 # ---------------------------------------------------------------- pieces
 
 
-def _series_key(rec: dict[str, Any]) -> SeriesKey:
-    """(scenario, arm, agents, repeat): everything that identifies a series; drop the arm to pair it."""
+def _series_key(rec: dict[str, Any], origins: dict[str, str]) -> SeriesKey:
+    """(scenario, arm, agents, repeat, origin): everything that identifies a series; drop the arm to pair it.
+
+    A transfer round's origin is its series' practice scenario (from the series' practice records; else its
+    series id): the series of every practice scenario meet the same test scenario with the same repeat.
+    """
     agents = tuple(sorted((str(k), str(v)) for k, v in (rec.get("agents") or {}).items()))
-    return (str(rec.get("scenario", "")), str(rec.get("arm", "none")), agents, int(rec.get("repeat", 0)))
+    series = str(rec.get("series_id"))
+    origin = origins.get(series, series) if rec.get("transfer") else ""
+    return (str(rec.get("scenario", "")), str(rec.get("arm", "none")), agents, int(rec.get("repeat", 0)), origin)
+
+
+def _padded(item: Any, figures: list[Figure]) -> Any:
+    """A pooled block's point, effect or summary with the figures it does not pool as absent (``-``)."""
+    if isinstance(item, ArmSummary):
+        item.values = {f.key: item.values.get(f.key) for f in figures}
+        item.ns = {f.key: item.ns.get(f.key, 0) for f in figures}
+        return item
+    item.metrics = {f.key: item.metrics.get(f.key, EMPTY) for f in figures}
+    return item
 
 
 def _arms(feedback: dict[str, Any], matches: Sequence[dict[str, Any]]) -> list[str]:
@@ -243,10 +279,10 @@ def _effect(
     scenario: str, arm: str, control: str, round_: int, treated: Series, base: Series, figures: list[Figure],
     roles: list[str], seed: int,
 ) -> Effect:
-    controls = {(key[0], key[2], key[3]): rounds for key, rounds in base.items()}
+    controls = {(key[0], key[2], key[3], key[4]): rounds for key, rounds in base.items()}
     pairs = []
     for key, rounds in sorted(treated.items()):
-        other = controls.get((key[0], key[2], key[3]))
+        other = controls.get((key[0], key[2], key[3], key[4]))
         if other is not None and round_ in rounds and round_ in other:
             pairs.append((rounds[round_], other[round_]))
 

@@ -30,6 +30,7 @@ class Row:
     reward_sum: float = 0.0
     rated: Rating | None = None
     overlaps_next: bool = False  # its interval overlaps the next row's of the role: order not established
+    transfer: int = 0  # of ``matches``, the transfer-test rounds (a new scenario after practice, no feedback)
     sums: dict[str, float] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)  # a mean's n; a rate's successes
 
@@ -75,7 +76,7 @@ class Row:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"agent": self.agent, "role": self.role, "matches": self.matches,
-                               "errors": self.errors, "played": self.played}
+                               "errors": self.errors, "played": self.played, "transfer": self.transfer}
         for metric in self.metrics:
             if not metric.shown_for(self.role):  # another role's figure: not this row's
                 out.update({metric.name: None, **({metric.count: None} if metric.count else {})})
@@ -101,7 +102,8 @@ def metrics_of(records: list[dict[str, Any]]) -> tuple[Metric, ...]:
 def leaderboard(records: list[dict[str, Any]], metrics: tuple[Metric, ...] | None = None, *,
                 n_boot: int = N_BOOT, seed: int = 0) -> list[Row]:
     """Rows sorted within each role by rating (best first; none last), then mean reward; ``metrics``: default
-    the records' game's. ``n_boot`` and ``seed``: the rating intervals' bootstrap."""
+    the records' game's. ``n_boot`` and ``seed``: the rating intervals' bootstrap. Transfer-test rounds are
+    included (an agent's standing is over everything it played) and counted in ``Row.transfer``."""
     metrics = metrics_of(records) if metrics is None else metrics
     rows: dict[tuple[str, str], Row] = {}
     for rec in records:
@@ -110,6 +112,7 @@ def leaderboard(records: list[dict[str, Any]], metrics: tuple[Metric, ...] | Non
         for role, agent in rec["agents"].items():
             row = rows.setdefault((agent, role), Row(agent, role, metrics))
             row.matches += 1
+            row.transfer += bool(rec.get("transfer"))
             if rec["status"] != "ok":
                 row.errors += 1
                 continue

@@ -81,7 +81,8 @@ def _figure(curves: Curves, ylabels: list[str]) -> tuple[Any, list[tuple[str, An
             ax.set_ylabel(ylabel)
             if n > 1:
                 ax.set_title(_label(scenario))
-            ax.set_xticks(range(1, curves.rounds + 1))
+            rounds = curves.rounds_of(scenario)
+            ax.set_xticks(list(rounds), [curves.round_label(scenario, r) for r in rounds])
             ax.grid(alpha=0.3)
             panels.append((scenario, ax))
     return fig, panels

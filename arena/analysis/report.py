@@ -204,7 +204,7 @@ def _per_round_html(curves: Curves) -> str:
     rows = []
     for p in curves.points:
         row = [(p.scenario, "")] if many else []
-        row += [(str(p.round), "num"), (p.arm, ""), (str(p.n), "num")]
+        row += [(curves.round_label(p.scenario, p.round), "num"), (p.arm, ""), (str(p.n), "num")]
         row += [(_iv(p.metrics[f.key], f.fmt), "num") for f in curves.figures]
         row += [(_iv(p.reward.get(role, Interval(None)), "{:.3f}"), "num") for role in curves.roles]
         if main:
@@ -227,7 +227,7 @@ def _effects_html(curves: Curves) -> str:
     rows = []
     for eff in curves.effects:
         row = [(eff.scenario, "")] if many else []
-        row += [(eff.arm, ""), (str(eff.round), "num"), (str(eff.pairs), "num")]
+        row += [(eff.arm, ""), (curves.round_label(eff.scenario, eff.round), "num"), (str(eff.pairs), "num")]
         row += [(_iv(eff.metrics[f.key], f.fmt, signed=True), _strong(eff.metrics[f.key])) for f in curves.figures]
         row += [(_iv(eff.reward.get(role, Interval(None)), "{:.3f}", signed=True),
                  _strong(eff.reward.get(role, Interval(None)))) for role in curves.roles]

@@ -5,47 +5,84 @@ from __future__ import annotations
 from typing import Any
 
 from rich import box
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
 from arena.analysis.leaderboard import CrossPlay, Row
 from arena.analysis.stats import MIN_N
+from arena.cli.curves_table import shown_columns
 from arena.registry import Metric
 from arena.replay import plain
 
 
-def leaderboard_table(rows: list[Row], title: str = "Leaderboard") -> Table:
-    """One column per metric the game declares, each with its n: a rate as ``successes/played rate``, a mean
-    with ``n=`` where it rests on fewer matches than were played; ``-`` where nothing defines it; blank in
-    the rows of a role whose figure it is not (``Metric.role``). Rows are in rating order within a role; ``~``
-    marks a row whose rating interval overlaps the next row's, and the caption says what that means."""
-    metrics = rows[0].metrics if rows else ()
-    notes = ["n: matches; a rate: successes/played; a mean: over the matches that define it (n= when fewer than "
-             "played); reward: mean over the played matches; rating: Bradley-Terry strength from duplicate "
-             "comparisons (same opponents, scenario, arm, repeat and round; reward higher wins, equal is half "
-             f"a win), log-odds against the role's average, [95% bootstrap interval over boards] from n = {MIN_N} "
-             "comparisons, n: comparisons" + ("; err: matches that failed" if any(r.errors for r in rows) else "")]
-    if any(r.overlaps_next for r in rows):
-        notes.append("~ intervals overlap (or one is missing) with the next row's: order not established")
-    if any(r.played and r.rating is None for r in rows):
-        notes.append("rating -: no other agent of its role met the same opponents: nothing to compare")
-    caption = Text("\n".join(notes), no_wrap=False, overflow="fold")  # wrapped at the table's width
-    table = Table(title=plain(title), title_justify="left", pad_edge=False, box=box.SIMPLE_HEAD, caption=caption,
-                  caption_justify="left")
-    table.add_column("agent", no_wrap=True)
-    table.add_column("role", no_wrap=True)
-    errors = any(r.errors for r in rows)
-    for col in ("n", *(m.label for m in metrics), "reward", "rating n\n[95% CI]", *(["err"] if errors else [])):
-        table.add_column(plain(col), justify="right", no_wrap=True)
-    for row in rows:
-        played = row.played
-        table.add_row(
-            plain(row.agent), plain(row.role), str(row.matches),
-            *(_metric_cell(row, m, played) for m in metrics),
-            f"{row.mean_reward:.3f}" if played else "-", _rating_cell(row),
-            *([str(row.errors) if row.errors else ""] if errors else []),
-        )
-    return table
+def leaderboard_table(rows: list[Row], title: str = "Leaderboard") -> LeaderboardTable:
+    """One column per headline metric the game declares (every metric when it marks none), each with its n:
+    a rate as ``successes/played rate``, a mean with ``n=`` where it rests on fewer matches than were played;
+    ``-`` where nothing defines it; blank in the rows of a role whose figure it is not (``Metric.role``); a
+    group folded into one cell over two lines (``D0.88 E0.83 ...``), left out with a note when the terminal
+    is too narrow for it. Rows are in rating order within a role; ``~`` marks a row whose rating interval
+    overlaps the next row's, and the caption says what that means. Prints with ``console.print``."""
+    return LeaderboardTable(rows, title)
+
+
+class LeaderboardTable:
+    """The leaderboard, laid out for the width it is printed at (a folded group only where it fits)."""
+
+    def __init__(self, rows: list[Row], title: str) -> None:
+        self.rows, self.title = rows, title
+
+    def table(self, folded: bool = True) -> Table:
+        rows = self.rows
+        metrics = rows[0].metrics if rows else ()
+        columns = [c for c in shown_columns(metrics) if folded or len(c[1]) == 1]
+        hidden = list(dict.fromkeys(
+            (f"{m.group} ({' '.join(g.label for g in metrics if g.group == m.group)})" if m.group else m.label)
+            for m in metrics if not any(m in ms for _, ms in columns)))
+        notes = ["n: matches; a rate: successes/played; a mean: over the matches that define it (n= when fewer "
+                 "than played); reward: mean over the played matches; rating: Bradley-Terry strength from duplicate "
+                 "comparisons (same opponents, scenario, arm, repeat and round; reward higher wins, equal is half "
+                 f"a win), log-odds against the role's average, [95% bootstrap interval over boards] from n = "
+                 f"{MIN_N} comparisons, n: comparisons" + ("; err: matches that failed" if any(r.errors for r in rows)
+                                                           else "")]
+        groups = [f"{label}: {' '.join(m.label for m in ms)}, each a mean (n= where fewer than played)"
+                  for label, ms in columns if len(ms) > 1]
+        if groups or hidden:
+            notes.append("; ".join(groups + ([f"in --json and the report: {', '.join(hidden)}"] if hidden else [])))
+        transfer = max((r.transfer for r in rows), default=0)
+        if transfer:
+            notes.append(f"n includes the transfer-test matches (up to {transfer} per agent: a new scenario after "
+                         "practice, no feedback)")
+        if any(r.overlaps_next for r in rows):
+            notes.append("~ intervals overlap (or one is missing) with the next row's: order not established")
+        if any(r.played and r.rating is None for r in rows):
+            notes.append("rating -: no other agent of its role met the same opponents: nothing to compare")
+        caption = Text("\n".join(notes), no_wrap=False, overflow="fold")  # wrapped at the table's width
+        table = Table(title=plain(self.title), title_justify="left", pad_edge=False, box=box.SIMPLE_HEAD,
+                      caption=caption, caption_justify="left")
+        table.add_column("agent", no_wrap=True)
+        table.add_column("role", no_wrap=True)
+        errors = any(r.errors for r in rows)
+        heads = ("n", *(label for label, _ in columns), "reward", "rating n\n[95% CI]", *(["err"] if errors else []))
+        for col in heads:
+            table.add_column(plain(col), justify="right", no_wrap=True)
+        for row in rows:
+            played = row.played
+            table.add_row(
+                plain(row.agent), plain(row.role), str(row.matches),
+                *(_metric_cell(row, ms[0], played) if len(ms) == 1 else _group_cell(row, ms, played)
+                  for _, ms in columns),
+                f"{row.mean_reward:.3f}" if played else "-", _rating_cell(row),
+                *([str(row.errors) if row.errors else ""] if errors else []),
+            )
+        return table
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        table = self.table()
+        if Measurement.get(console, options.update_width(10_000), table).maximum > options.max_width:
+            table = self.table(folded=False)
+        yield table
 
 
 def _rating_cell(row: Row) -> str:
@@ -99,6 +136,21 @@ def crossplay_tables(rows: list[Row], records: list[dict[str, Any]]) -> list[Tab
     if max(roles.values(), default=0) < 2:
         return []
     return [crossplay_table(m) for m in crossplay(records, rows, rows[0].metrics if rows else None)]
+
+
+def _group_cell(row: Row, metrics: tuple[Metric, ...], played: int) -> str:
+    """A folded group over two lines: ``D1.00 E0.50 A1.20 R0.80`` / ``M1.00 C0.67 N- n=60-96`` (``-`` for a
+    figure nothing defined; n= where fewer than played)."""
+    if not metrics[0].shown_for(row.role):
+        return ""
+    if not played:
+        return "-"
+    parts = [m.label + ("-" if row.metric(m.name) is None else m.fmt.format(row.metric(m.name))) for m in metrics]
+    ns = sorted({row.count(m.name) for m in metrics if row.metric(m.name) is not None})
+    if ns and ns != [played]:
+        parts[-1] += f" n={ns[0]}" if len(ns) == 1 else f" n={ns[0]}-{ns[-1]}"
+    half = (len(parts) + 1) // 2
+    return " ".join(parts[:half]) + "\n" + " ".join(parts[half:])
 
 
 def _metric_cell(row: Row, metric: Metric, played: int) -> str:

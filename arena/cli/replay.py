@@ -21,6 +21,7 @@ def replay(
     run_dir: Path = typer.Argument(..., help="A run directory, logs/<run-id>."),
     match: str | None = typer.Option(None, "--match", "-m", help="Match id (or a unique prefix) to show."),
     as_json: bool = typer.Option(False, "--json", help="Print the raw match record(s) as JSON on stdout."),
+    reasons: bool = typer.Option(False, "--reasons", help="Also show the critic's one-line reason per rating."),
 ) -> None:
     """Show what happened in a logged run."""
     header, records = read_run(run_dir, on_problem=lambda m: console.print(m, markup=False))
@@ -40,4 +41,4 @@ def replay(
     if as_json:
         print(json.dumps(found[0], ensure_ascii=True))
         return
-    out.print(match_view(found[0], scenarios.get(str(found[0].get("scenario")))))
+    out.print(match_view(found[0], scenarios.get(str(found[0].get("scenario"))), reasons=reasons))

@@ -41,7 +41,11 @@ class ActResult:
 @dataclass
 class CritiqueRequest:
     """A finished round (or, with ``after_turn`` feedback, the round so far up to ``turn``), seen by a
-    critic who advises one role."""
+    critic who advises one role.
+
+    ``transcript`` holds the match's turn records as the log keeps them (schema version 2): the generic
+    fields (``turn``, ``role``, ``agent``, ``text``, ``feedback``, ...) at the top, the game's own fields
+    (a DEAR MAN turn's marker ``scores``, a negotiation's ``offer``) under ``turn["payload"]``."""
 
     match_id: str
     advised_role: str
@@ -56,13 +60,15 @@ class CritiqueRequest:
 
 @dataclass
 class CritiqueResult:
-    """Suggestions for the advised role, and optional per-criterion ratings (criterion -> score) for
-    games whose critics grade skills; both are logged where the advice was given."""
+    """Suggestions for the advised role and, for games whose critics grade skills, optional per-criterion
+    ratings (criterion -> score, None: the turn gave no occasion to show it) and one-line reasons
+    (criterion -> why); all are logged where the advice was given (only the suggestions reach memory)."""
 
     suggestions: list[str]
     usage: dict[str, Any] = field(default_factory=dict)
     error: dict[str, str] | None = None
-    ratings: dict[str, float] = field(default_factory=dict)
+    ratings: dict[str, float | None] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
 
 
 class Player(Protocol):

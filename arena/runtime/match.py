@@ -190,6 +190,8 @@ async def feedback_for(
     }
     if result.ratings:
         out["ratings"] = dict(result.ratings)
+    if result.reasons:
+        out["reasons"] = {str(k): str(v) for k, v in result.reasons.items()}
     if result.error:
         out["error"] = result.error
     return out

@@ -49,8 +49,8 @@ def test_counts_and_means_by_hand():
     assert [(r.role, r.agent) for r in leaderboard(RECORDS)] == [
         ("buyer", "B"), ("buyer", "C"), ("seller", "A"), ("seller", "D")]
     assert a.played == 2 and b.played == 2 and c.played == 1
-    assert a.to_dict() == {"agent": "A", "role": "seller", "matches": 3, "errors": 1, "played": 2, "deals": 1,
-                           "deal_rate": 0.5,
+    assert a.to_dict() == {"agent": "A", "role": "seller", "matches": 3, "errors": 1, "played": 2, "transfer": 0,
+                           "deals": 1, "deal_rate": 0.5,
                            "mean_price": 16.0, "mean_reward": 0.3, "rating": pytest.approx(a.rating, abs=1e-3),
                            "lo": None, "hi": None, "n": 1, "overlaps_next": True}  # n = 1: no interval, no order
     assert a.rating > 0 > d.rating and b.rating > 0 > c.rating

@@ -218,7 +218,7 @@ def test_per_round_table_goes_long_with_many_arms():
     assert "…" not in text
     wide = _render(per_round_table(curves, layout="wide"), width=300)
     assert "human" in wide and "effect" in wide
-    with pytest.raises(ValueError, match="layout must be auto, wide or long"):
+    with pytest.raises(ValueError, match="layout must be auto, wide, long or stacked"):
         per_round_table(curves, layout="tall")
 
 

@@ -5,8 +5,8 @@ can: llama.cpp grammar, OpenAI json_schema). A malformed or empty reply (the bac
 ``ModelError(kind="empty")`` for the latter) is asked for once more with the next seed; a second failure
 leaves the turn *unrated*: no ratings, no advice, and an ``unrated`` error on the turn's feedback record,
 never a crash. Any other model error (server down, timeout) is reported the same way without the retry
-(the SDK already retried the transport). The reasons are not kept in the log: the match loop logs
-``suggestions`` and ``ratings`` only (the reasons help the model score; the learner gets the rewrite).
+(the SDK already retried the transport). The log keeps the ratings and each skill's one-line reason on
+the turn's feedback (``arena replay --reasons`` shows them); only the rewrite reaches the learner.
 """
 
 from __future__ import annotations
@@ -40,9 +40,9 @@ class LLMCoach(LLMCritic):
             add_usage(usage, usage_of(completion))
             parsed = parse_coach_reply(parse_json_reply(completion.text))
             if parsed is not None:
-                ratings, _reasons, advice = parsed
+                ratings, reasons, advice = parsed
                 return CritiqueResult(suggestions=[advice][: request.max_suggestions], usage=usage,
-                                      ratings=ratings)  # type: ignore[arg-type]  # None = no occasion
+                                      ratings=dict(ratings), reasons={k: v for k, v in reasons.items() if v})
             shown = " ".join(completion.text.split())[:200]
         return CritiqueResult(suggestions=[], usage=usage, error={
             "kind": "unrated", "message": f"coach reply malformed twice; last: {shown!r}"})

@@ -6,6 +6,10 @@
   reported, not ranked: ``higher_is_better`` False as a convention);
 - ``coach_mastery``: the same mean over the coach's own ratings logged on the learner's turns (None where
   no coach rated, as in the ``none`` arm), so the coach can be checked against the markers.
+
+The terminal tables show the headline figures (mastery, met, the seven skills folded into one ``skills``
+cell ``D1.20 E0.80 ...``); turns and the coach's mastery are in ``--json`` and the report. Every 0..2 score
+(mastery, skills, coach) is ``pooled``: practice scenarios differ, the scale does not (IMBUE pools them).
 """
 
 from __future__ import annotations
@@ -62,9 +66,10 @@ def _coach_mastery(record: dict[str, Any]) -> float | None:
 
 
 METRICS = (
-    _learner("mastery", "mastery", _mastery),
-    _learner("objective_met", "met", _met, kind="rate", fmt="{:.0%}", count="met"),
+    _learner("mastery", "mastery", _mastery, headline=True, pooled=True),
+    _learner("objective_met", "met", _met, kind="rate", fmt="{:.0%}", count="met", headline=True),
     _learner("turns", "turns", _turns, fmt="{:.1f}", higher_is_better=False),
-    *(_learner(f"skill_{skill}", LETTERS[skill], _skill(skill)) for skill in SKILLS),
-    _learner("coach_mastery", "coach", _coach_mastery),
+    *(_learner(f"skill_{skill}", LETTERS[skill], _skill(skill), headline=True, group="skills", pooled=True)
+      for skill in SKILLS),
+    _learner("coach_mastery", "coach", _coach_mastery, pooled=True),
 )

@@ -34,12 +34,14 @@ PARTNER_REPLY = {
 COACH_REPLY: dict[str, Any] = {
     "type": "object",
     "properties": {
+        # the rewrite first: a small model writes it while the learner's turn is still near (written after
+        # fourteen score fields, SmolLM2-135M produced "Describe: 1000000..."), and it starts as a sentence
+        "rewrite": {"type": "string", "minLength": 8, "maxLength": 140},
         **{key: value for skill in SKILLS for key, value in (
             (skill, {"type": "string", "enum": list(SCORES)}),
             (f"{skill}_why", {"type": "string", "maxLength": 80}))},
-        "rewrite": {"type": "string", "minLength": 8, "maxLength": 200},
     },
-    "required": [key for skill in SKILLS for key in (skill, f"{skill}_why")] + ["rewrite"],
+    "required": ["rewrite"] + [key for skill in SKILLS for key in (skill, f"{skill}_why")],
     "additionalProperties": False,
 }
 
@@ -87,12 +89,16 @@ def critic_messages(request: Any, persona: str) -> list[dict[str, str]]:
     s = request.scenario
     mine = [t for t in request.transcript if t.get("role") == request.advised_role]
     latest = mine[-1].get("text", "") if mine else ""
-    keys = ", ".join(f'"{skill}": "0|1|2|none", "{skill}_why": "..."' for skill in SKILLS)
+    # no "0|1|2|none" placeholder: SmolLM2-135M copied it into the rewrite ("Describe: 1|1|1|..."); the
+    # scores are explained in SKILL_GUIDE and constrained by the schema where the backend can
+    keys = ", ".join(f'"{skill}": "<score>", "{skill}_why": "<why>"' for skill in SKILLS)
     system = (f"{persona or 'You are a DBT skills coach for the DEAR MAN skills.'}\n{SKILL_GUIDE}\n"
-              "Then write one concrete rewrite of the turn that fixes the weakest applicable skill.")
+              "First write one concrete rewrite of the turn, in the speaker's own words, that fixes its weakest "
+              "skill (for example: \"I need you to answer me by Friday; that way we can both plan.\"); then rate "
+              "the turn.")
     user = (f"Situation: {s.get('situation', '')}\nObjective: {s.get('objective', '')}\n\n"
             f"Conversation so far:\n{_dialogue(request.transcript)}\n\nRate the {request.advised_role}'s latest "
-            f"turn: {latest}\n\nAnswer with JSON only: {{{keys}, \"rewrite\": \"...\"}}.")
+            f"turn: {latest}\n\nAnswer with JSON only: {{\"rewrite\": \"I ...\", {keys}}}.")
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 

@@ -31,13 +31,16 @@ GOOD = {"describe": "0", "express": "0", "assert": "1", "reinforce": "0", "mindf
 class Coach:
     """A responder: the learner's fixed ask, and the coach's replies in the order ``plan`` gives (then good)."""
 
-    def __init__(self, plan: list[str] | None = None, rewrite: str = "REWRITE-{n}") -> None:
+    def __init__(self, plan: list[str] | None = None, rewrite: str = "REWRITE-{n}", partner: str = "") -> None:
         self.plan = list(plan or [])
         self.rewrite = rewrite
+        self.partner = partner  # what an LLM partner says (refusing for good), if the test has one
         self.calls = 0
 
     def __call__(self, request: dict, api: str) -> str:
         text = json.dumps(request)
+        if "You answer the request." in text:
+            return json.dumps({"reply": self.partner, "state": "refuse"})
         if "DEAR MAN skills coach" not in text:
             return json.dumps({"reply": LEARNER_TEXT})
         self.calls += 1
@@ -50,7 +53,8 @@ class Coach:
 
 
 def card(path: Path, name: str, role: str, base_url: str) -> str:
-    persona = "You are a DEAR MAN skills coach." if role == "critic" else "You ask for a repair."
+    persona = {"critic": "You are a DEAR MAN skills coach.", "partner": "You answer the request."}.get(
+        role, "You ask for a repair.")
     path.write_text(f"""schema_version: 1
 name: {name}
 roles: [{role}]
@@ -63,15 +67,17 @@ policy:
     return path.name
 
 
-def tournament(tmp_path: Path, base_url: str, rounds: int = 1) -> Path:
+def tournament(tmp_path: Path, base_url: str, rounds: int = 1, llm_partner: bool = False) -> Path:
     learner = card(tmp_path / "learner.yaml", "llm-learner", "learner", base_url)
     coach = card(tmp_path / "coach.yaml", "llm-coach", "critic", base_url)
+    partner = card(tmp_path / "partner.yaml", "llm-partner", "partner", base_url) if llm_partner \
+        else f"{ROOT}/agents/dearman-partner.yaml"
     path = tmp_path / "t.yaml"
     path.write_text(f"""schema_version: 1
 name: dm-llm
 format: self_play
 scenarios: ["{SCENARIO}"]
-players: {{learner: [{learner}], partner: ["{ROOT}/agents/dearman-partner.yaml"]}}
+players: {{learner: [{learner}], partner: ["{partner}"]}}
 rounds: {rounds}
 seed: 1
 feedback: {{advise: [learner], when: after_turn, critic: {coach}, arms: [ai], suggestions: 1}}
@@ -79,8 +85,8 @@ feedback: {{advise: [learner], when: after_turn, critic: {coach}, arms: [ai], su
     return path
 
 
-def run(tmp_path: Path, fake_llm, rounds: int = 1) -> list[dict]:
-    prepared = prepare_new(load_tournament(tournament(tmp_path, fake_llm.openai_base_url, rounds)),
+def run(tmp_path: Path, fake_llm, rounds: int = 1, llm_partner: bool = False) -> list[dict]:
+    prepared = prepare_new(load_tournament(tournament(tmp_path, fake_llm.openai_base_url, rounds, llm_partner)),
                            tmp_path / "logs", "run")
     summary = execute(prepared, RunOptions(local=True))
     assert summary.ok == rounds
@@ -146,6 +152,34 @@ def test_hostile_coach_text_is_stored_verbatim_and_shown_escaped(tmp_path: Path,
     shown = console.export_text()
     assert "\\x1b[2J[bold red]pwned[/bold red]" in shown and "\x1b" not in shown
     assert "[D0 E0 A1 R0 M- C0 N-]" in shown  # the coach's ratings, compactly, under the learner's turn
+
+
+def test_the_coachs_reasons_are_logged_and_shown_only_when_asked(tmp_path: Path, fake_llm) -> None:
+    fake_llm.responder = Coach()
+    (rec,) = run(tmp_path, fake_llm)
+    first = rec["transcript"][0]["feedback"]
+    assert first["reasons"] == {skill: "because" for skill in ("describe", "express", "assert", "reinforce",
+                                                               "mindful", "confident", "negotiate")}
+    assert first["ratings"]["mindful"] is None  # no occasion, as the coach said
+    plain_view, with_reasons = Console(record=True, width=200), Console(record=True, width=200)
+    plain_view.print(match_view(rec))
+    with_reasons.print(match_view(rec, reasons=True))
+    shown = with_reasons.export_text()
+    assert "describe: because" not in plain_view.export_text()
+    assert "describe: because" in shown and "negotiate: because" in shown
+
+
+def test_hostile_partner_text_is_stored_verbatim_and_shown_escaped(tmp_path: Path, fake_llm) -> None:
+    hostile = "\x1b[31m[bold]no[/bold]\x07"
+    fake_llm.responder = Coach(partner=hostile)
+    (rec,) = run(tmp_path, fake_llm, llm_partner=True)
+    partner = next(t for t in rec["transcript"] if t["role"] == "partner")
+    assert partner["text"] == hostile + " [REFUSE]" and partner["payload"]["state"] == "refuse"  # state's token
+    assert rec["outcome"]["ending"] == "refuse"
+    console = Console(record=True, width=200)
+    console.print(match_view(rec))
+    shown = console.export_text()
+    assert "\\x1b[31m[bold]no[/bold]\\x07 [REFUSE]" in shown and "\x1b" not in shown and "\x07" not in shown
 
 
 def test_resume_mid_series_rebuilds_the_learners_memory(tmp_path: Path, fake_llm) -> None:
