@@ -29,6 +29,11 @@ def replay(
         if as_json:
             print(json.dumps([r["match_id"] for r in records]))
             return
+        from arena.fork import fork_view  # a forked run: the shared prefix once, then where branches differ
+
+        tree = fork_view(header, records)
+        if tree is not None:
+            out.print(tree, markup=False, highlight=False)
         out.print(match_list(records, scenarios, width=out.width))
         console.print(f"show one: arena replay {run_dir} --match <id>", markup=False)
         return
