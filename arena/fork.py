@@ -30,6 +30,7 @@ from arena.memory import Memory
 from arena.registry import game_of
 from arena.rerun import child_id, stored_config
 from arena.runlog import ARENA_VERSION, SCHEMA_VERSION, RunLog, read_run, turn_record, utc_now
+from arena.runlog.stream import MatchIndex, find_match, load_index
 from arena.runtime.match import MatchContext, _error, feedback_for
 from arena.runtime.pool import RunOptions, build_context
 from arena.schedule import SeriesSpec, derive_seed, plan
@@ -175,23 +176,23 @@ async def play_branch(ctx: MatchContext, series: SeriesSpec, record: dict[str, A
     }
 
 
-def _memories_before(records: list[dict[str, Any]], record: dict[str, Any]) -> dict[str, Memory]:
+def _memories_before(run_dir: Path, index: MatchIndex, record: dict[str, Any]) -> dict[str, Memory]:
     """What the series carried into this round: the previous round's ``memory_after`` (none in round 1)."""
-    previous = [r for r in records if r["series_id"] == record["series_id"] and r["round"] == record["round"] - 1]
-    if not previous:
+    previous_id = f"{record['series_id']}.r{record['round'] - 1}"
+    previous = find_match(run_dir, previous_id, index) if previous_id in index.entries else None
+    if previous is None:
         return {}
-    return {role: Memory.from_dict(data) for role, data in (previous[0].get("memory_after") or {}).items()}
+    return {role: Memory.from_dict(data) for role, data in (previous.get("memory_after") or {}).items()}
 
 
 def fork(run_dir: Path, match: str, k: int, *, swaps: dict[str, Path] | None = None, critic: Path | None = None,
          n: int = 1, logs_dir: Path | None = None, run_id: str | None = None) -> Path:
     """Write a child run of ``n`` branches of ``match`` forked after its first ``k`` turns; returns its directory."""
     header, resolved = stored_config(run_dir)
-    _, records = read_run(run_dir)
-    found = [r for r in records if r["match_id"] == match]
-    if not found:
+    index = load_index(run_dir)
+    record = find_match(run_dir, match, index) if match in index.entries else None
+    if record is None:
         raise ForkError(f"{run_dir}: no match {match!r} (list them with: arena replay {run_dir})")
-    record = found[0]
     if not 0 <= k <= len(record["transcript"]):
         raise ForkError(f"--turn {k}: match {match} has {len(record['transcript'])} logged turns")
     swaps = swaps or {}
@@ -215,7 +216,7 @@ def fork(run_dir: Path, match: str, k: int, *, swaps: dict[str, Path] | None = N
             fb = child.tournament.feedback
             advised = fb.advised_roles(game_of(child.scenarios[record["scenario"]]).roles) if fb else ()
             for i, fork_seed in enumerate(seeds):
-                memories = _memories_before(records, record)
+                memories = _memories_before(run_dir, index, record)
                 for role in advised:
                     memories.setdefault(role, Memory(budget_tokens=child.tournament.memory.budget_tokens))
                 log.append(await play_branch(ctx, series, record, k, i, fork_seed, memories))

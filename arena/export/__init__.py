@@ -23,13 +23,15 @@ behaviour can be traced back to the games that taught it. TRL ignores columns it
 from __future__ import annotations
 
 import json
+import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
 from arena.errors import ArenaError
-from arena.runlog import read_run
+from arena.runlog import RunlogWarning, read_header
+from arena.runlog.stream import iter_records
 
 Format = Literal["sft", "preference", "trajectories"]
 FORMATS: tuple[str, ...] = ("sft", "preference", "trajectories")
@@ -165,10 +167,15 @@ _MAKERS = {"sft": sft, "preference": preference, "trajectories": trajectories}
 
 
 def export(run_dir: Path, fmt: str, out: Path, *, role: str | None = None, min_reward: float | None = None) -> int:
-    """Write ``fmt`` examples of the run to ``out`` (JSON lines); returns how many were written."""
+    """Write ``fmt`` examples of the run to ``out`` (JSON lines); returns how many were written.
+
+    Streams: records are read one at a time through the log's offset index (``sft`` and ``trajectories``
+    hold one record; ``preference`` holds one small entry per LLM turn to find the pairs).
+    """
     if fmt not in _MAKERS:
         raise ExportError(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
-    header, records = read_run(run_dir)
+    header = read_header(run_dir)
+    records = iter_records(run_dir, on_problem=lambda m: warnings.warn(m, RunlogWarning, stacklevel=2))
     roles = set(header["config"].get("players", {}))
     if role and roles and role not in roles:
         raise ExportError(f"--role {role!r}: the run's roles are {', '.join(sorted(roles))}")
