@@ -80,27 +80,42 @@ class CallStore:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("CREATE TABLE IF NOT EXISTS calls (key TEXT PRIMARY KEY, request TEXT NOT NULL, "
-                         "completion TEXT NOT NULL)")
+        self._db: sqlite3.Connection | None = None
+
+    def _connect(self) -> sqlite3.Connection:
+        """The connection, opened on first use: a run without model calls (scripted players) leaves no file."""
+        if self._db is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("CREATE TABLE IF NOT EXISTS calls (key TEXT PRIMARY KEY, request TEXT NOT NULL, "
+                             "completion TEXT NOT NULL)")
+        return self._db
+
+    def _absent(self) -> bool:
+        """Reading a store that does not exist is a miss, not a reason to make an empty file."""
+        return self._db is None and not self.path.exists()
 
     def get(self, key: str) -> dict[str, Any] | None:
-        row = self._db.execute("SELECT completion FROM calls WHERE key = ?", (key,)).fetchone()
+        if self._absent():
+            return None
+        row = self._connect().execute("SELECT completion FROM calls WHERE key = ?", (key,)).fetchone()
         return json.loads(row[0]) if row else None
 
     def put(self, key: str, request: dict[str, Any], completion: dict[str, Any]) -> None:
         """Keep the first reply of a key (a later identical call was served from the store anyway)."""
-        self._db.execute("INSERT OR IGNORE INTO calls VALUES (?, ?, ?)",
-                         (key, json.dumps(request, ensure_ascii=False), json.dumps(completion)))
+        self._connect().execute("INSERT OR IGNORE INTO calls VALUES (?, ?, ?)",
+                                (key, json.dumps(request, ensure_ascii=False), json.dumps(completion)))
 
     def __len__(self) -> int:
-        return int(self._db.execute("SELECT COUNT(*) FROM calls").fetchone()[0])
+        return 0 if self._absent() else int(self._connect().execute("SELECT COUNT(*) FROM calls").fetchone()[0])
 
     def close(self) -> None:
-        self._db.close()
+        """Close the connection; with WAL, closing the last one folds the journal back into the file."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
 
 class _Client:

@@ -17,6 +17,7 @@ rebuilt. Writing ``matches.idx`` is best effort: a read-only run directory is re
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -35,6 +36,7 @@ INDEX_FILE = "matches.idx"
 INDEX_VERSION = 1
 _ID = re.compile(rb'"match_id":"((?:[^"\\]|\\.)*)"')
 _ATTEMPT = re.compile(rb'"attempt":(\d+)[,}]')
+_ENDS = 4096  # bytes at each end of the indexed part that must not have changed
 _HEAD = 4096  # the match id is among a line's first keys (the writer keeps the record's key order)
 
 __all__ = ["INDEX_FILE", "MatchIndex", "find_match", "iter_records", "load_index"]
@@ -59,7 +61,7 @@ def _key_of(line: bytes) -> tuple[str, int] | None:
         try:
             value = json.loads(line, parse_constant=no_constants)
             return str(value["match_id"]), int(value.get("attempt", 1))
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):
             return None
     match_id = json.loads(b'"' + found.group(1) + b'"')
     tail = _ATTEMPT.search(line, max(0, len(line) - 64))
@@ -93,7 +95,8 @@ def load_index(run_dir: Path, *, save: bool = True) -> MatchIndex:
     index = MatchIndex()
     try:
         stored = json.loads((run_dir / INDEX_FILE).read_text(encoding="utf-8"))
-        if stored.get("v") == INDEX_VERSION and 0 <= stored["size"] <= size:
+        if (stored.get("v") == INDEX_VERSION and 0 <= stored["size"] <= size
+                and stored["ends"] == _fingerprint(path, stored["size"])):
             index = MatchIndex(stored["size"], {mid: (o, n, a) for mid, o, n, a in stored["entries"]})
     except (OSError, ValueError, KeyError, TypeError):
         pass
@@ -105,9 +108,19 @@ def load_index(run_dir: Path, *, save: bool = True) -> MatchIndex:
     return index
 
 
+def _fingerprint(path: Path, size: int) -> str:
+    """A hash of the first and last bytes the index covers: a log rewritten rather than appended to (a
+    test, a hand edit) no longer matches, and its index is rebuilt instead of pointing into other lines."""
+    with open(path, "rb") as fh:
+        head = fh.read(min(size, _ENDS))
+        fh.seek(max(0, size - _ENDS))
+        tail = fh.read(min(size, _ENDS))
+    return hashlib.sha256(head + b"|" + tail).hexdigest()[:32]
+
+
 def _save(run_dir: Path, index: MatchIndex) -> None:
     tmp = run_dir / f".{INDEX_FILE}.{os.getpid()}"
-    data = {"v": INDEX_VERSION, "size": index.size,
+    data = {"v": INDEX_VERSION, "size": index.size, "ends": _fingerprint(run_dir / MATCHES_FILE, index.size),
             "entries": [[mid, o, n, a] for mid, (o, n, a) in index.entries.items()]}
     try:
         tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
