@@ -14,6 +14,9 @@ Modes (``arena run --cache``):
   (the match is logged as an error naming the turn, and ``arena rerun`` stops on it).
 - ``off``: no store.
 
+A reply served from the store is the stored :class:`~arena.llm.base.Completion` as it was, latency
+included: a rerun's usage figures equal the original's, and a cache hit's latency is the original call's.
+
 Who writes when players live on other nodes: **one process on the driver's node**. Under Ray the driver
 starts a :class:`CacheActor` pinned to its own node that owns the SQLite file; players and critics find it
 by its fixed name and send it one ``get`` and (on a miss) one ``put`` per call. So the file can sit in
@@ -103,10 +106,18 @@ class CallStore:
         row = self._connect().execute("SELECT completion FROM calls WHERE key = ?", (key,)).fetchone()
         return json.loads(row[0]) if row else None
 
-    def put(self, key: str, request: dict[str, Any], completion: dict[str, Any]) -> None:
-        """Keep the first reply of a key (a later identical call was served from the store anyway)."""
-        self._connect().execute("INSERT OR IGNORE INTO calls VALUES (?, ?, ?)",
-                                (key, json.dumps(request, ensure_ascii=False), json.dumps(completion)))
+    def put(self, key: str, request: dict[str, Any], completion: dict[str, Any]) -> dict[str, Any]:
+        """Keep the first reply of a key and return the kept one.
+
+        Two identical calls in flight at once both miss and both call the model; the second to finish
+        gets the first one's reply back and uses it, so the run says what its cache (and a rerun) says
+        even where a backend samples differently per call.
+        """
+        db = self._connect()
+        db.execute("INSERT OR IGNORE INTO calls VALUES (?, ?, ?)",
+                   (key, json.dumps(request, ensure_ascii=False), json.dumps(completion)))
+        row = db.execute("SELECT completion FROM calls WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0])
 
     def __len__(self) -> int:
         return 0 if self._absent() else int(self._connect().execute("SELECT COUNT(*) FROM calls").fetchone()[0])
@@ -129,11 +140,10 @@ class _Client:
             return self.store.get(key)
         return await self.handle.get.remote(key)
 
-    async def put(self, key: str, request: dict[str, Any], completion: dict[str, Any]) -> None:
+    async def put(self, key: str, request: dict[str, Any], completion: dict[str, Any]) -> dict[str, Any]:
         if self.store is not None:
-            self.store.put(key, request, completion)
-        else:
-            await self.handle.put.remote(key, request, completion)
+            return self.store.put(key, request, completion)
+        return await self.handle.put.remote(key, request, completion)
 
 
 _ACTIVE: _Client | None = None
@@ -185,8 +195,7 @@ async def cached_complete(model: Any, messages: list[dict[str, Any]], call: Any)
     completion = await model._complete(messages, call)
     request = {"backend": model.spec.backend, "model": model.spec.model, "base_url": model.spec.base_url,
                "messages": messages, "call": asdict(call)}
-    await client.put(key, request, completion.to_dict())
-    return completion
+    return Completion.from_dict(await client.put(key, request, completion.to_dict()))
 
 
 @contextlib.contextmanager
@@ -240,8 +249,8 @@ class CacheActor:
     def get(self, key: str) -> dict[str, Any] | None:
         return self._store.get(key)
 
-    def put(self, key: str, request: dict[str, Any], completion: dict[str, Any]) -> None:
-        self._store.put(key, request, completion)
+    def put(self, key: str, request: dict[str, Any], completion: dict[str, Any]) -> dict[str, Any]:
+        return self._store.put(key, request, completion)
 
     def close(self) -> None:
         self._store.close()

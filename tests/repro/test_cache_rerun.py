@@ -138,3 +138,33 @@ def test_the_key_covers_what_decides_a_reply_and_never_the_key() -> None:
                   call_key(spec.model_copy(update={"base_url": "http://g/v1"}), msgs, Call(seed=1)),
                   call_key(spec, msgs, Call(seed=1, json_schema={"type": "object"}))):
         assert other != key
+
+
+def test_two_identical_calls_in_flight_get_the_one_reply_the_cache_keeps(tmp_path: Path, monkeypatch) -> None:
+    """A sampling backend can answer the same call twice differently; the run must say what its cache says."""
+    import asyncio
+
+    from fake_llm_server import FakeLLMServer
+
+    from arena.llm import make_model
+    from arena.llm.cache import CallStore, activate
+
+    server = FakeLLMServer(reply_delay=0.3).start()  # replies "reply <n> ...": never the same twice
+    try:
+        spec = ModelSpec(backend="openai", model="m", base_url=server.openai_base_url, structured="off")
+        model = make_model(spec)
+        store = CallStore(tmp_path / CACHE_FILE)
+        msgs = [{"role": "user", "content": "same"}]
+
+        async def both() -> list[Any]:
+            return list(await asyncio.gather(model.complete(msgs, seed=1), model.complete(msgs, seed=1)))
+
+        with activate(store, "write"):
+            first, second = asyncio.run(both())
+    finally:
+        server.stop()
+    assert len(server.requests) == 2  # both missed and called the model
+    assert first.text == second.text and first.text.startswith("reply ")
+    with sqlite3.connect(tmp_path / CACHE_FILE) as db:
+        (stored,) = db.execute("SELECT completion FROM calls").fetchall()
+    assert json.loads(stored[0])["text"] == first.text
