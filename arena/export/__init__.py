@@ -11,7 +11,7 @@ Three formats, each with a shipped JSON Schema (``arena/export/schemas/<name>.sc
   (``DPOTrainer``). Two moves of one role in the same situation (same scenario, opponents and turn, and
   the same prompt once the memory is taken out), the move of the higher-reward match chosen. Pairs come
   from matches with the same seed (every feedback arm meets the same seeds) and from consecutive rounds
-  of a series (before vs after the critic's advice). Ties give no pair.
+  of a series with feedback (before vs after the advice; not in the ``none`` arm). Ties give no pair.
 - ``trajectories``: one match per line, every step with its role, observation, action, reward and the
   critic's feedback, for multi-agent RL. The log keeps each role's match reward, so rewards are sparse:
   a role's last turn carries it.
@@ -103,7 +103,7 @@ def preference(records: Iterable[dict[str, Any]], role: str | None = None, min_r
             key = json.dumps([record["scenario"], who, opponents, turn["turn"], prompt], sort_keys=True)
             groups[key].append({"prompt": prompt, "text": turn["text"], "reward": float(record["rewards"][who]),
                                 "match": record["match_id"], "seed": record["seed"], "series": record["series_id"],
-                                "round": record["round"], "role": who, "turn": turn["turn"]})
+                                "round": record["round"], "arm": record["arm"], "role": who, "turn": turn["turn"]})
     for members in groups.values():
         for a, b in _pairs(members):
             best, worst = (a, b) if a["reward"] > b["reward"] else (b, a)
@@ -121,13 +121,14 @@ def preference(records: Iterable[dict[str, Any]], role: str | None = None, min_r
 
 
 def _pairs(members: list[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
-    """Same seed (different arms or cards), or the same series' rounds r and r+1; unequal rewards only."""
+    """Same seed (different arms or cards), or rounds r and r+1 of a series that got feedback between them
+    (arm other than ``none``); unequal rewards only."""
     for i, a in enumerate(members):
         for b in members[i + 1:]:
             if a["reward"] == b["reward"]:
                 continue
             same_seed = a["seed"] == b["seed"]
-            consecutive = a["series"] == b["series"] and abs(a["round"] - b["round"]) == 1
+            consecutive = a["series"] == b["series"] and abs(a["round"] - b["round"]) == 1 and a["arm"] != "none"
             if same_seed or consecutive:
                 yield a, b
 
