@@ -9,8 +9,9 @@ so the lines have the real shape and size. Readers:
 - ``iter_records``: stream every record (validated), holding one at a time;
 - ``export trajectories``: ``arena export`` to a file, streamed.
 
-Peak RSS comes from ``resource.getrusage`` of each child process (Linux reports KiB), so it includes
-Python and Arena's imports (about 100 MB before any log is read).
+Peak RSS is the child's ``VmHWM`` (``/proc/self/status``), not ``getrusage``: Linux carries ``ru_maxrss``
+across ``fork``/``exec``, so a child would report this script's own peak. It includes Python and the
+imports the reader needs (about 30 MiB before any log is read).
 
     python bench/big_logs.py --quick      # 1k and 10k matches
     python bench/big_logs.py              # 10k and 100k (about 640 MB of log; read_run at 100k is skipped
@@ -69,9 +70,10 @@ def synthesise(run: Path, header: dict, record: dict, n: int) -> int:
 
 def measure(run: Path, code: str, match_id: str) -> tuple[float, float, str]:
     """(seconds, peak RSS MiB, result) of ``code`` in a fresh Python process."""
-    script = (f"import resource, time; from pathlib import Path; RUN = Path({str(run)!r}); MID = {match_id!r}\n"
+    script = (f"import time; from pathlib import Path; RUN = Path({str(run)!r}); MID = {match_id!r}\n"
               f"t0 = time.perf_counter()\n{code}\nt = time.perf_counter() - t0\n"
-              "print(t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, n)")
+              "hwm = [ln for ln in open('/proc/self/status') if ln.startswith('VmHWM:')][0].split()[1]\n"
+              "print(t, int(hwm) / 1024, n)")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT,
                           env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     if done.returncode:
