@@ -179,7 +179,10 @@ def active_cache() -> _Client | None:
 
 
 async def cached_complete(model: Any, messages: list[dict[str, Any]], call: Any) -> Any:
-    """``model._complete`` through the active cache (the hook in ``ChatModel.complete``)."""
+    """``model._complete`` through the active cache (the hook in ``ChatModel.complete``).
+
+    A backend object with ``cacheable = False`` always calls its model (an opt-out for wrappers whose
+    caller already went through the cache)."""
     from arena.llm.base import Completion
 
     client = active_cache() if getattr(model, "cacheable", True) else None
@@ -211,7 +214,7 @@ def activate(store: CallStore | None, mode: CacheMode, *, ray_actor: bool = Fals
         import ray
         from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
-        path = str(store.path)
+        path = str(store.path.resolve())  # an actor's working directory is not the driver's
         store.close()  # the actor owns the file: one writer
         node = ray.get_runtime_context().get_node_id()
         actor_cls = ray.remote(num_cpus=0)(CacheActor)
