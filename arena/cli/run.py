@@ -56,15 +56,21 @@ def run(
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
     seed: int | None = typer.Option(None, "--seed", min=0, help="Override the tournament's seed (new runs)."),
     quiet: bool = typer.Option(False, "--quiet", help="No live view while running (CI logs); results as usual."),
+    cache: str = typer.Option("write", "--cache", help="Model-call cache: write (default; makes `arena rerun` "
+                              "possible), read (only cached replies), off."),
+    cache_dir: Path | None = typer.Option(None, "--cache-dir", help="Shared cache directory (default: the run's)."),
 ) -> None:
     """Run a tournament through Ray actors; every finished match is logged at once."""
     from arena.config import load_tournament
-    from arena.tournament import execute, prepare_new, prepare_resume
+    from arena.rerun import execute_cached
+    from arena.tournament import prepare_new, prepare_resume
 
     if tournament is None and resume is None:
         raise typer.BadParameter("give a tournament file, or --resume logs/<run-id>")
     if seed is not None and resume is not None:
         raise typer.BadParameter("a resumed run keeps the seed in its run.json; --seed is for new runs")
+    if cache not in ("read", "write", "off"):
+        raise typer.BadParameter(f"--cache {cache!r}: use read, write or off")
     if local and address:
         raise typer.BadParameter("--local runs without Ray; drop --address or --local")
     located: list[str] = []  # scenario warnings: a run goes ahead, but says what `arena validate` would
@@ -92,7 +98,8 @@ def run(
     with view:
         try:
             with sigterm_as_ctrl_c():
-                execute(prepared, options, view.record, on_flight=view.flight)
+                execute_cached(prepared, options, view.record, on_flight=view.flight, mode=cache,  # type: ignore[arg-type]
+                               cache_dir=cache_dir)
         except KeyboardInterrupt:
             view.stop()
             console.print(f"interrupted: {summary.played} matches logged this time; resume with "

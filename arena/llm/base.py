@@ -30,6 +30,7 @@ from typing import Any, Generic, TypeVar
 
 from arena.config.model_spec import ModelSpec
 from arena.errors import ModelError
+from arena.llm.cache import cached_complete
 
 __all__ = [
     "BACKENDS",
@@ -117,7 +118,8 @@ class ChatModel:
         stop: list[str] | None = None,
         json_schema: dict[str, Any] | None = None,
     ) -> Completion:
-        return await self._complete(messages, Call(max_tokens, temperature, seed, stop, json_schema))
+        # through the run's call cache when one is active (arena.llm.cache)
+        return await cached_complete(self, messages, Call(max_tokens, temperature, seed, stop, json_schema))
 
     async def _complete(self, messages: list[dict[str, str]], call: Call) -> Completion:
         raise NotImplementedError

@@ -168,6 +168,7 @@ class RunHeader(_RunCore):
     segments: list[dict[str, Any]] = []
     finished_at: str | None = None
     summary: dict[str, Any] | None = None
+    parent: dict[str, Any] | None = None  # a rerun or fork: the run (and match, turn) it was made from
     # a run from before segments kept its first start's versions and argv, and its resumes, at the top
     versions: dict[str, Any] | None = None
     argv: list[str] | None = None
