@@ -24,14 +24,13 @@ from typing import Any
 
 from arena.config.loader import load_agent
 from arena.config.models import ResolvedTournament
-from arena.core.protocol import ActRequest, add_usage
 from arena.errors import ArenaError
 from arena.memory import Memory
 from arena.registry import game_of
 from arena.rerun import child_id, stored_config
 from arena.runlog import ARENA_VERSION, SCHEMA_VERSION, RunLog, read_run, turn_record, utc_now
 from arena.runlog.stream import MatchIndex, find_match, load_index
-from arena.runtime.match import MatchContext, _error, feedback_for
+from arena.runtime.match import MatchContext, Turns, judge_match, play_turns
 from arena.runtime.pool import RunOptions, build_context
 from arena.schedule import SeriesSpec, derive_seed, plan
 
@@ -112,58 +111,19 @@ async def play_branch(ctx: MatchContext, series: SeriesSpec, record: dict[str, A
     env = game.make_env(scenario)
     env.reset(seed=seed)
     returns, outcome, skip = replay_prefix(env, record, k)
-    transcript = [dict(t) for t in record["transcript"][:k]]
-    for turn in transcript:  # the prefix's own advice went into memory as it was given
+    turns = Turns(agents, transcript=[dict(t) for t in record["transcript"][:k]], returns=returns, outcome=outcome,
+                  usage={role: {} for role in agents})
+    for turn in turns.transcript:  # the prefix's own advice went into memory as it was given
         if turn.get("feedback") and turn["role"] in memories:
             memories[turn["role"]].add_advice(round_, turn["feedback"].get("suggestions", []))
-    current = {role: mem.render() for role, mem in memories.items()}
-    usage: dict[str, dict[str, Any]] = {role: {} for role in agents}
-    fb = ctx.resolved.tournament.feedback
-    per_turn = fb is not None and fb.when == "after_turn"
-    error: dict[str, Any] | None = None
     match_id = f"{record['match_id']}.b{branch}"
-    for turn_no, role in enumerate(env.agent_iter(), start=skip):
-        observation, reward, terminated, truncated, info = env.last()
-        returns[role] = returns.get(role, 0.0) + float(reward)
-        outcome = dict(info.get("outcome", outcome))
-        if terminated or truncated:
-            env.step(None)
-            continue
-        mem = memories.get(role)
-        request = ActRequest(match_id=match_id, role=role, observation=observation["prompt"], info=info,
-                             memory=mem.kept() if mem else [], memory_text=current.get(role, ""),
-                             seed=derive_seed(fork_seed, f"{role}:{turn_no}"))
-        try:
-            result = await ctx.players[agents[role]].act(request)
-        except Exception as exc:  # as in play_match: a crashed policy ends this branch as error
-            error = _error("crash", f"{type(exc).__name__}: {exc}", role)
-            break
-        add_usage(usage[role], result.usage)
-        if result.error:
-            error = {**result.error, "role": role}
-            break
-        env.step(result.text)
-        after = env.infos.get(role, {})
-        outcome = dict(after.get("outcome", outcome))
-        logged = turn_record(turn=len(transcript), role=role, agent=agents[role], text=result.text,
-                             player_how=result.how, game_fields=after.get("last_turn", {}), game=game.name)
-        if result.prompt is not None:
-            logged["prompt"] = result.prompt
-        transcript.append(logged)
-        if per_turn and mem is not None:
-            given = await feedback_for(ctx, series, role, mem, seed=fork_seed, match_id=match_id,
-                                       transcript=transcript, outcome=outcome, turn=logged["turn"])
-            mem.add_advice(round_, given["suggestions"])
-            current[role] = mem.render()
-            logged["feedback"] = given
-    if game.judge is not None:
-        card = ctx.resolved.agents[ctx.resolved.moderator] if ctx.resolved.moderator else None
-        outcome["moderator"] = await game.judge(transcript, scenario, outcome, seed=seed, card=card,
-                                                cache=ctx.judge_cache, model_factory=ctx.model_factory)
+    await play_turns(ctx, series, env, turns, round_=round_, match_id=match_id, memories=memories,
+                     memory_text={role: mem.render() for role, mem in memories.items()}, seed=fork_seed,
+                     first_turn=skip)
+    await judge_match(ctx, scenario, turns, seed)
     env.close()
-    rewards = {role: 0.0 for role in agents}
-    if error is None:
-        rewards = {role: float(returns.get(role, 0.0)) for role in agents}
+    error, outcome, rewards = turns.error, turns.outcome, turns.rewards()
+    transcript, usage = turns.transcript, turns.usage
     return {
         "schema_version": SCHEMA_VERSION, "kind": "match", "arena_version": ARENA_VERSION, "run_id": ctx.run_id,
         "match_id": match_id, "series_id": f"{record['series_id']}.b{branch}", "scenario": record["scenario"],

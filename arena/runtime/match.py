@@ -54,6 +54,89 @@ def _error(kind: str, message: str, role: str | None = None) -> dict[str, Any]:
     return {"kind": kind, "message": " ".join(str(message).split())[:2000], "role": role}
 
 
+@dataclass
+class Turns:
+    """A match's turn loop so far: what :func:`play_turns` extends (a fork starts it from a logged prefix)."""
+
+    agents: dict[str, str]
+    transcript: list[dict[str, Any]] = field(default_factory=list)
+    returns: dict[str, float] = field(default_factory=dict)
+    outcome: dict[str, Any] = field(default_factory=dict)
+    usage: dict[str, dict[str, Any]] = field(default_factory=dict)
+    error: dict[str, Any] | None = None
+
+    def rewards(self) -> dict[str, float]:
+        """Each role's summed reward; all 0 for a match that ended in error."""
+        if self.error is not None:
+            return {role: 0.0 for role in self.agents}
+        return {role: float(self.returns.get(role, 0.0)) for role in self.agents}
+
+
+async def play_turns(
+    ctx: MatchContext, series: SeriesSpec, env: Any, turns: Turns, *, round_: int, match_id: str,
+    memories: Mapping[str, Memory], memory_text: dict[str, str], seed: int, first_turn: int = 0,
+) -> None:
+    """Step ``env`` to its end: each live agent's player acts, the turn is logged, and with ``after_turn``
+    feedback the critic's advice enters that role's memory before its next turn.
+
+    ``seed`` seeds the players' requests and the critic; ``first_turn`` numbers the AEC iterations (a
+    fork continues the count of its replayed prefix, so its requests' seeds line up with the parent's).
+    A player that raises or returns an error ends the loop with ``turns.error`` set.
+    """
+    game = game_of(ctx.resolved.scenarios[series.scenario])
+    fb = ctx.resolved.tournament.feedback
+    per_turn = fb is not None and fb.when == "after_turn"
+    for turn, role in enumerate(env.agent_iter(), start=first_turn):
+        observation, reward, terminated, truncated, info = env.last()
+        turns.returns[role] = turns.returns.get(role, 0.0) + float(reward)
+        turns.outcome = dict(info.get("outcome", turns.outcome))
+        if terminated or truncated:
+            env.step(None)
+            continue
+        mem = memories.get(role)
+        request = ActRequest(
+            match_id=match_id,
+            role=role,
+            observation=observation["prompt"],
+            info=info,
+            memory=mem.kept() if mem else [],
+            memory_text=memory_text.get(role, ""),
+            seed=derive_seed(seed, f"{role}:{turn}"),
+        )
+        try:
+            result: ActResult = await ctx.players[turns.agents[role]].act(request)
+        except Exception as exc:  # a crashed actor or policy bug: this match fails, the run goes on
+            turns.error = _error("crash", f"{type(exc).__name__}: {exc}", role)
+            return
+        add_usage(turns.usage.setdefault(role, {}), result.usage)
+        if result.error:
+            turns.error = {**result.error, "role": role}
+            return
+        env.step(result.text)
+        after = env.infos.get(role, {})
+        turns.outcome = dict(after.get("outcome", turns.outcome))
+        logged = turn_record(turn=len(turns.transcript), role=role, agent=turns.agents[role], text=result.text,
+                             player_how=result.how, game_fields=after.get("last_turn", {}), game=game.name)
+        if result.prompt is not None:
+            logged["prompt"] = result.prompt
+        turns.transcript.append(logged)
+        if per_turn and mem is not None:  # just-in-time advice: in this role's memory before its next turn
+            given = await feedback_for(ctx, series, role, mem, seed=seed, match_id=match_id,
+                                       transcript=turns.transcript, outcome=turns.outcome, turn=logged["turn"])
+            mem.add_advice(round_, given["suggestions"])
+            memory_text[role] = mem.render()
+            logged["feedback"] = given
+
+
+async def judge_match(ctx: MatchContext, scenario: Any, turns: Turns, seed: int) -> None:
+    """The game's optional judge: its verdict is logged as ``outcome["moderator"]`` beside the env's."""
+    game = game_of(scenario)
+    if game.judge is not None:
+        card = ctx.resolved.agents[ctx.resolved.moderator] if ctx.resolved.moderator else None
+        turns.outcome["moderator"] = await game.judge(turns.transcript, scenario, turns.outcome, seed=seed, card=card,
+                                                      cache=ctx.judge_cache, model_factory=ctx.model_factory)
+
+
 async def play_match(ctx: MatchContext, series: SeriesSpec, round_: int, state: SeriesState) -> dict[str, Any]:
     """Play round ``round_`` of ``series`` and return its log record (without feedback)."""
     scenario = ctx.resolved.scenarios[series.scenario]
@@ -63,63 +146,15 @@ async def play_match(ctx: MatchContext, series: SeriesSpec, round_: int, state: 
     started, t0 = utc_now(), time.perf_counter()
     env = game.make_env(scenario) if game.carry is None else game.make_env(scenario, state.carried)
     env.reset(seed=seed)
-    transcript: list[dict[str, Any]] = []
-    usage: dict[str, dict[str, Any]] = {role: {} for role in agents}
     memory_text = {role: mem.render() for role, mem in state.memories.items()}
-    current_text = dict(memory_text)  # after_turn advice updates this, not the logged memory_before
-    fb = ctx.resolved.tournament.feedback
-    per_turn = fb is not None and fb.when == "after_turn"
-    error: dict[str, Any] | None = None
-    returns: dict[str, float] = {role: 0.0 for role in agents}
-    outcome: dict[str, Any] = {}
-    for turn, role in enumerate(env.agent_iter()):
-        observation, reward, terminated, truncated, info = env.last()
-        returns[role] = returns.get(role, 0.0) + float(reward)
-        outcome = dict(info.get("outcome", outcome))
-        if terminated or truncated:
-            env.step(None)
-            continue
-        mem = state.memories.get(role)
-        request = ActRequest(
-            match_id=series.match_id(round_),
-            role=role,
-            observation=observation["prompt"],
-            info=info,
-            memory=mem.kept() if mem else [],
-            memory_text=current_text.get(role, ""),
-            seed=derive_seed(seed, f"{role}:{turn}"),
-        )
-        try:
-            result: ActResult = await ctx.players[agents[role]].act(request)
-        except Exception as exc:  # a crashed actor or policy bug: this match fails, the run goes on
-            error = _error("crash", f"{type(exc).__name__}: {exc}", role)
-            break
-        add_usage(usage[role], result.usage)
-        if result.error:
-            error = {**result.error, "role": role}
-            break
-        env.step(result.text)
-        after = env.infos.get(role, {})
-        outcome = dict(after.get("outcome", outcome))
-        logged = turn_record(turn=len(transcript), role=role, agent=agents[role], text=result.text,
-                             player_how=result.how, game_fields=after.get("last_turn", {}), game=game.name)
-        if result.prompt is not None:
-            logged["prompt"] = result.prompt
-        transcript.append(logged)
-        if per_turn and mem is not None:  # just-in-time advice: in this role's memory before its next turn
-            given = await feedback_for(ctx, series, role, mem, seed=seed, match_id=series.match_id(round_),
-                                       transcript=transcript, outcome=outcome, turn=logged["turn"])
-            mem.add_advice(round_, given["suggestions"])
-            current_text[role] = mem.render()
-            logged["feedback"] = given
-    if game.judge is not None:
-        card = ctx.resolved.agents[ctx.resolved.moderator] if ctx.resolved.moderator else None
-        outcome["moderator"] = await game.judge(transcript, scenario, outcome, seed=seed, card=card,
-                                                cache=ctx.judge_cache, model_factory=ctx.model_factory)
-    rewards = {role: 0.0 for role in agents}
-    if error is None:
-        rewards = {role: float(v) for role, v in returns.items()}
+    turns = Turns(agents, returns={role: 0.0 for role in agents}, usage={role: {} for role in agents})
+    # after_turn advice updates the copy, not the logged memory_before
+    await play_turns(ctx, series, env, turns, round_=round_, match_id=series.match_id(round_),
+                     memories=state.memories, memory_text=dict(memory_text), seed=seed)
+    await judge_match(ctx, scenario, turns, seed)
     env.close()
+    error, outcome, rewards = turns.error, turns.outcome, turns.rewards()
+    transcript, usage = turns.transcript, turns.usage
     if error is None and game.carry is not None:  # what the next round starts from (a failed round: unchanged)
         state.carried = game.carry(outcome)
     return {
