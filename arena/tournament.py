@@ -9,6 +9,7 @@ failed round's outcome); readers take each match's last attempt (:func:`arena.ru
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 import sys
@@ -33,7 +34,7 @@ from arena.runlog import (
     version_changes,
 )
 from arena.runtime.match import MatchContext, SeriesState, restore_state
-from arena.runtime.pool import RunOptions, build_context, run_series
+from arena.runtime.pool import RunOptions, build_context, run_series_async
 from arena.runtime.preflight import preflight
 from arena.schedule import SeriesSpec, match_count, plan
 
@@ -208,8 +209,8 @@ def execute(
         if prepared.todo:
             ctx = _reuse(context, prepared.resolved) if context else build_context(prepared.resolved, options)
             ctx = replace(ctx, run_id=log.header["run_id"])
-            run_series(ctx, prepared.todo, options.in_flight(prepared.resolved), emit, options.max_attempts,
-                       on_flight)
+            asyncio.run(run_series_async(ctx, prepared.todo, options.in_flight(prepared.resolved), emit,
+                                         options.max_attempts, on_flight))
     except BaseException:
         summary.status = "interrupted"
         try:

@@ -14,7 +14,7 @@ rate: a success in round r-1, none in round r: a success the feedback cost) and 
 per arm, because a player that learns to win more per match may also succeed less often.
 
 Amounts are pooled across scenarios only where the game declares the figure comparable across them
-(``Metric.pooled``, a 0..2 skill score; never a price): those figures also get an "all practice scenarios"
+(``Metric.pooled``, a 0..2 skill score; never a raw amount): those figures also get an "all practice scenarios"
 block (:data:`POOLED`), per round, its effect over the pairs of every practice scenario. Transfer-test
 rounds (records marked ``transfer``: a new scenario after practice, no feedback) are their own block,
 rounds ``T1``, ``T2``... (:meth:`Curves.round_label`), never mixed with practice; a transfer round is paired

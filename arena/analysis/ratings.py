@@ -1,10 +1,10 @@
 """Duplicate-style ratings: agents of one role compared on the same board, fitted with Bradley-Terry.
 
-Why duplicate, as in duplicate bridge: a buyer's reward depends on the seller it met and the scenario's
-luck as much as on the buyer. Two agents of the same role that met the same opponents on the same
+Why duplicate, as in duplicate bridge: an agent's reward depends on the opponent it met and the scenario's
+luck as much as on the agent. Two agents of the same role that met the same opponents on the same
 scenario, arm, repeat and round are compared on reward alone (higher wins; equal is a draw), so what is
-left is what each achieved with the same cards. A buyer that never deals (reward 0) then loses to one
-that deals at a fair price against the same seller, instead of "drawing" its way up the table.
+left is what each achieved with the same cards. An agent that never reaches agreement (reward 0) then
+loses to one that does on fair terms against the same opponent, instead of "drawing" its way up the table.
 
 - **Board** (the resampling unit): per game and role, the series that share scenario, arm, repeat and
   the other roles' agents, one per agent of the role. Its comparisons (every pair of its agents, every
@@ -20,7 +20,7 @@ that deals at a fair price against the same seller, instead of "drawing" its way
   "equal", which is what pulling two strengths together expresses, it keeps the fit a concave problem
   with no extra parameter, and a rating then moves with the score (wins + draws / 2). Davidson's draw
   parameter would have to be estimated from few comparisons, and lots of draws (two agents that never
-  deal) would make it, not the ratings, absorb them.
+  score) would make it, not the ratings, absorb them.
 - **Identifiability**: a tiny L2 penalty (``L2`` = 0.01, a Gaussian prior of sd 7 in log-odds) keeps an
   agent that won or lost every comparison finite; it also centres the strengths (mean 0), since any
   common shift leaves the likelihood unchanged. A rating is log-odds against the role's average agent.

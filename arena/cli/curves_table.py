@@ -187,30 +187,31 @@ class PerRoundTable:
         point = self.curves.point(arm, round_, scenario)
         if point is None or point.n == 0:
             return [Text("-") for _ in self.columns]
-        cells = []
-        for _, fs in self.columns:
-            if len(fs) > 1:
-                cells.append(_folded([(f.label, point.metrics[f.key], f.fmt) for f in fs], signed=False))
-            elif fs[0].kind == "rate":
-                cells.append(Text(point.metrics[fs[0].key].format(fs[0].fmt, interval=False)))
-            else:
-                cells.append(_cell(point.metrics[fs[0].key].format(fs[0].fmt)))
-        return cells
+        return self._cells(point.metrics, signed=False)
 
     def _effect_cells(self, arm: str, round_: int, scenario: str) -> Row:
         effect = self.curves.effect(arm, round_, scenario)
         if effect is None or effect.pairs == 0:
             return [Text("-") for _ in self.columns]
-        cells = []
+        return self._cells(effect.metrics, signed=True)
+
+    def _cells(self, metrics: dict[str, Interval], *, signed: bool) -> Row:
+        """One cell per column: a group folded into one cell; else a value (a rate without its interval),
+        or, for an effect (``signed``), the signed difference, bold when significant after Holm."""
+        cells: Row = []
         for _, fs in self.columns:
             if len(fs) > 1:
-                cells.append(_folded([(f.label, effect.metrics[f.key], f.fmt) for f in fs], signed=True))
-                continue
-            iv = effect.metrics[fs[0].key]
-            cell = _cell(iv.format(fs[0].fmt, signed=True))
-            if iv.significant:
-                cell.stylize("bold")
-            cells.append(cell)
+                cells.append(_folded([(f.label, metrics[f.key], f.fmt) for f in fs], signed=signed))
+            elif signed:
+                iv = metrics[fs[0].key]
+                cell = _cell(iv.format(fs[0].fmt, signed=True))
+                if iv.significant:
+                    cell.stylize("bold")
+                cells.append(cell)
+            elif fs[0].kind == "rate":
+                cells.append(Text(metrics[fs[0].key].format(fs[0].fmt, interval=False)))
+            else:
+                cells.append(_cell(metrics[fs[0].key].format(fs[0].fmt)))
         return cells
 
 

@@ -9,7 +9,7 @@ import typer
 
 from arena.analysis.leaderboard import leaderboard as compute
 from arena.cli.app import console, out
-from arena.cli.render import crossplay_tables, leaderboard_table, self_play_table, usage_line
+from arena.cli.render import run_tables, usage_line
 from arena.runlog import read_run
 
 
@@ -27,12 +27,8 @@ def leaderboard(
     if as_json:
         print(json.dumps([r.to_dict() for r in rows]))
         return
-    out.print(leaderboard_table(rows, title=f"Leaderboard: {header['run_id']} ({header.get('status')})"))
-    for matrix in crossplay_tables(rows, records):
-        out.print(matrix)
-    curves = self_play_table(header, records)
-    if curves is not None:
-        out.print(curves)
+    for part in run_tables(header, records, rows, f"Leaderboard: {header['run_id']} ({header.get('status')})"):
+        out.print(part)
     usage = usage_line(records)
     if usage:
         out.print(usage, markup=False)

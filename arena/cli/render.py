@@ -114,7 +114,8 @@ def crossplay_table(matrix: CrossPlay) -> Table:
 
 
 def crossplay_cell(matrix: CrossPlay, row: str, col: str) -> str:
-    """``0.45/0.55`` over ``deals 3/4 n=4``; ``-`` for a pairing never played; errors are said."""
+    """``0.45/0.55`` over ``wins 3/4 n=4`` (the main metric's label); ``-`` for a pairing never played;
+    errors are said."""
     cell = matrix.cell(row, col)
     if not cell.played:
         return "-" if not cell.matches else f"{cell.errors} err"
@@ -162,6 +163,16 @@ def _metric_cell(row: Row, metric: Metric, played: int) -> str:
     if metric.kind == "rate":
         return f"{n}/{played} {metric.fmt.format(value)}"
     return metric.fmt.format(value) + (f" n={n}" if n != played else "")
+
+
+def run_tables(header: dict[str, Any], records: list[dict[str, Any]], rows: list[Row], title: str) -> list[Any]:
+    """What ``arena run`` and ``arena leaderboard`` print of a run, in order: the leaderboard, the
+    cross-play matrices and, for a self-play run, the learning-curve table."""
+    parts: list[Any] = [leaderboard_table(rows, title=title), *crossplay_tables(rows, records)]
+    curves = self_play_table(header, records)
+    if curves is not None:
+        parts.append(curves)
+    return parts
 
 
 def usage_line(records: list[dict[str, Any]]) -> str:

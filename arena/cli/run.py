@@ -16,7 +16,7 @@ import typer
 from arena.analysis.leaderboard import leaderboard
 from arena.cli.app import console, out
 from arena.cli.live import LiveView
-from arena.cli.render import crossplay_tables, leaderboard_table, self_play_table
+from arena.cli.render import run_tables
 from arena.errors import ArenaError, one_line
 from arena.registry import game as game_named
 from arena.runlog import read_run
@@ -115,12 +115,8 @@ def run(
         print(json.dumps({"run_dir": str(prepared.log.dir), **summary.to_dict(),
                           "leaderboard": [r.to_dict() for r in rows]}))
     result = console if as_json else out  # with --json, stdout holds the one JSON document
-    result.print(leaderboard_table(rows, title=f"Leaderboard: {name}"))
-    for matrix in crossplay_tables(rows, records):
-        result.print(matrix)
-    curves = self_play_table(header, records)
-    if curves is not None:
-        result.print(curves)
+    for part in run_tables(header, records, rows, f"Leaderboard: {name}"):
+        result.print(part)
     errors = ", ".join(f"{k} {v}" for k, v in sorted(summary.errors.items()))
     console.print(f"{summary.played} matches played in {elapsed:.1f}s ({summary.ok} ok"
                   f"{', errors: ' + errors if errors else ''}); log: {prepared.log.dir}", markup=False)

@@ -121,6 +121,14 @@ class _Handle:
         self.respawn = respawn
         self._lock = asyncio.Lock()
 
+    async def _call(self, method: str, request: Any) -> Any:
+        """One awaited remote call; an actor that died or cannot be scheduled is :class:`ActorLost`, which
+        the retry layer answers by playing the match again."""
+        try:
+            return await getattr(self.actor, method).remote(request)
+        except (*LOST, ray.exceptions.ActorUnschedulableError) as exc:
+            raise ActorLost(f"{type(exc).__name__}: {exc}") from exc
+
     async def ready(self, timeout_s: float) -> bool:
         """Wait until the actor answers ``ping`` again, at most ``timeout_s``; whether it did."""
         loop = asyncio.get_running_loop()
@@ -147,18 +155,12 @@ class RayPlayer(_Handle):
     """The driver-side handle: the ``Player`` protocol over an actor (one awaited remote call a turn)."""
 
     async def act(self, request: ActRequest) -> ActResult:
-        try:
-            return await self.actor.act.remote(request)
-        except (*LOST, ray.exceptions.ActorUnschedulableError) as exc:
-            raise ActorLost(f"{type(exc).__name__}: {exc}") from exc
+        return await self._call("act", request)
 
 
 class RayCritic(_Handle):
     async def critique(self, request: CritiqueRequest) -> CritiqueResult:
-        try:
-            return await self.actor.critique.remote(request)
-        except (*LOST, ray.exceptions.ActorUnschedulableError) as exc:
-            raise ActorLost(f"{type(exc).__name__}: {exc}") from exc
+        return await self._call("critique", request)
 
 
 # What a call raises when its actor died or became unreachable (killed, out of memory, node removed).

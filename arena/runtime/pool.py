@@ -301,14 +301,3 @@ async def run_series_async(
     finally:
         for task in tasks:
             task.cancel()
-
-
-def run_series(
-    ctx: MatchContext,
-    todo: list[tuple[SeriesSpec, SeriesState]],
-    concurrency: int,
-    emit: Callable[[dict[str, Any]], None],
-    max_attempts: int = MAX_ATTEMPTS,
-    on_flight: Callable[[int], None] | None = None,
-) -> None:
-    asyncio.run(run_series_async(ctx, todo, concurrency, emit, max_attempts, on_flight))

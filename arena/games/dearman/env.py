@@ -23,9 +23,8 @@ from typing import Any
 
 from gymnasium.spaces import Dict, Discrete
 from gymnasium.utils import seeding
-from pettingzoo import AECEnv
 
-from arena.games.aec import begin_step, end_episode
+from arena.games.aec import TextTurnEnv, begin_step, end_episode
 from arena.games.dearman.rules import ROLES, THRESHOLD, Conversation
 from arena.games.dearman.scenario import DearManScenario
 from arena.games.text import normalize, tail, text_space
@@ -36,7 +35,7 @@ PATIENCE: dict[str, tuple[int, int]] = {"low": (4, 5), "medium": (3, 4), "high":
 BRIEF_KEYS = ("facts", "feeling", "request", "benefit", "alternative", "keywords", "objective")
 
 
-class DearManEnv(AECEnv):
+class DearManEnv(TextTurnEnv):
     metadata = {"name": "dearman_v0", "render_modes": [], "is_parallelizable": False}
 
     def __init__(self, scenario: DearManScenario) -> None:
@@ -48,25 +47,13 @@ class DearManEnv(AECEnv):
         self._act = text_space(UTTERANCE)
         self.reset()
 
-    def observation_space(self, agent: str) -> Any:
-        return self._obs
-
-    def action_space(self, agent: str) -> Any:
-        return self._act
-
     def reset(self, seed: int | None = None, options: dict[str, Any] | None = None) -> None:
         self.np_random, _ = seeding.np_random(seed)
         low, high = PATIENCE[self.params.resistance]
         self.patience = int(self.np_random.integers(low, high + 1))
         self.game = Conversation(self.params)
         self.lines: list[tuple[str, str]] = []
-        self.agents = list(self.possible_agents)
-        self.agent_selection = self.agents[0]
-        self.rewards = dict.fromkeys(self.agents, 0.0)
-        self._cumulative_rewards = dict.fromkeys(self.agents, 0.0)
-        self.terminations = dict.fromkeys(self.agents, False)
-        self.truncations = dict.fromkeys(self.agents, False)
-        self.infos = {agent: self._info(agent, {}) for agent in self.agents}
+        self._start()
 
     def _info(self, agent: str, last: dict[str, Any]) -> dict[str, Any]:
         mine = self.game.learner_turns
@@ -103,11 +90,7 @@ class DearManEnv(AECEnv):
         self.lines.append((agent, text))
         if self.game.done:
             end_episode(self, self.game.rewards(), truncated=self.game.truncated)
-        for name in self.agents:
-            self.infos[name] = self._info(name, last)
+        self._inform(last)
         self.agent_selection = ROLES[1] if agent == ROLES[0] else ROLES[0]
         self._accumulate_rewards()
-
-    def close(self) -> None:
-        """Nothing to release."""
 

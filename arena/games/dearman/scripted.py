@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict
 
 from arena.core.protocol import ActRequest, ActResult, CritiqueRequest, CritiqueResult
 from arena.games.dearman.rules import LABELS, SKILLS, mastery, score_turn, skill_means
+from arena.games.scripted import ScriptedStrategy
 
 HEDGED_OPENER = "Sorry to bother you, maybe this is a bad time."
 
@@ -74,17 +75,10 @@ def compose(skills: set[str], brief: dict[str, Any], first: bool) -> str:
     return " ".join(parts)
 
 
-class ScriptedPlayer:
+class ScriptedPlayer(ScriptedStrategy):
     """A scripted learner (``plain``, ``adopting``, ``skilled``) or the scripted ``partner``."""
 
-    def __init__(self, strategy: str, params: dict[str, float] | None = None) -> None:
-        if strategy not in STRATEGY_PARAMS:
-            raise ValueError(f"unknown scripted strategy {strategy!r} (one of: {', '.join(STRATEGY_PARAMS)})")
-        self.strategy = strategy
-        self.params = STRATEGY_PARAMS[strategy].model_validate(dict(params or {}))
-
-    async def act(self, request: ActRequest) -> ActResult:
-        return self.decide(request)
+    strategies = STRATEGY_PARAMS
 
     def decide(self, request: ActRequest) -> ActResult:
         info = request.info

@@ -12,16 +12,15 @@ from typing import Any
 
 from gymnasium.spaces import Dict, Discrete
 from gymnasium.utils import seeding
-from pettingzoo import AECEnv
 
-from arena.games.aec import begin_step, end_episode
+from arena.games.aec import TextTurnEnv, begin_step, end_episode
 from arena.games.example.rules import ROLES, Guessing, GuessParams
 from arena.games.text import text_space
 
 _UTTERANCE = 200
 
 
-class GuessEnv(AECEnv):
+class GuessEnv(TextTurnEnv):
     metadata = {"name": "example_guess_v0", "render_modes": [], "is_parallelizable": False}
 
     def __init__(self, params: GuessParams | None = None) -> None:
@@ -32,23 +31,11 @@ class GuessEnv(AECEnv):
         self._act = text_space(_UTTERANCE)
         self.reset()
 
-    def observation_space(self, agent: str) -> Any:
-        return self._obs
-
-    def action_space(self, agent: str) -> Any:
-        return self._act
-
     def reset(self, seed: int | None = None, options: dict[str, Any] | None = None) -> None:
         self.np_random, _ = seeding.np_random(seed)
         secret = int(self.np_random.integers(self.params.low, self.params.high + 1))
         self.game = Guessing(self.params, secret)
-        self.agents = list(self.possible_agents)
-        self.agent_selection = self.agents[0]
-        self.rewards = dict.fromkeys(self.agents, 0.0)
-        self._cumulative_rewards = dict.fromkeys(self.agents, 0.0)
-        self.terminations = dict.fromkeys(self.agents, False)
-        self.truncations = dict.fromkeys(self.agents, False)
-        self.infos = {agent: self._info(agent, {}) for agent in self.agents}
+        self._start()
 
     def _info(self, agent: str, last: dict[str, Any]) -> dict[str, Any]:
         return {"role": agent, "turn": len(self.game.guesses), "low": self.params.low, "high": self.params.high,
@@ -67,10 +54,6 @@ class GuessEnv(AECEnv):
         last = self.game.apply(agent, action)
         if self.game.done:
             end_episode(self, self.game.rewards(), truncated=self.game.winner is None)
-        for name in self.agents:
-            self.infos[name] = self._info(name, last)
+        self._inform(last)
         self.agent_selection = ROLES[1] if agent == ROLES[0] else ROLES[0]
         self._accumulate_rewards()
-
-    def close(self) -> None:
-        """Nothing to release."""

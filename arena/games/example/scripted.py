@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from arena.core.protocol import ActRequest, ActResult, CritiqueRequest, CritiqueResult
 from arena.games.example.prompts import possible
+from arena.games.scripted import ScriptedStrategy
 
 
 class LinearParams(BaseModel):
@@ -23,15 +24,8 @@ class BisectParams(BaseModel):
 STRATEGY_PARAMS: dict[str, type[BaseModel]] = {"bisect": BisectParams, "linear": LinearParams}
 
 
-class ScriptedGuesser:
-    def __init__(self, strategy: str, params: dict[str, float] | None = None) -> None:
-        if strategy not in STRATEGY_PARAMS:
-            raise ValueError(f"unknown scripted strategy {strategy!r} (one of: {', '.join(STRATEGY_PARAMS)})")
-        self.strategy = strategy
-        self.params = STRATEGY_PARAMS[strategy].model_validate(dict(params or {}))
-
-    async def act(self, request: ActRequest) -> ActResult:
-        return self.decide(request)
+class ScriptedGuesser(ScriptedStrategy):
+    strategies = STRATEGY_PARAMS
 
     def decide(self, request: ActRequest) -> ActResult:
         low, high = possible(request.info)

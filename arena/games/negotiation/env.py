@@ -75,7 +75,7 @@ from gymnasium.spaces import Dict, Discrete
 from gymnasium.utils import seeding
 from pettingzoo import AECEnv
 
-from arena.games.aec import begin_step, end_episode
+from arena.games.aec import begin_step, end_episode, start_episode
 from arena.games.negotiation.rules import ROLES, Bargain, NegotiationParams, other_role
 from arena.games.text import tail, text_space
 
@@ -137,13 +137,8 @@ class NegotiationEnv(AECEnv):
         return self.bargain.outcome
 
     def _reset_dicts(self) -> None:
-        self.agents = list(self.possible_agents)
+        start_episode(self, first=self.bargain.to_move)
         self._rendered = 0
-        self.rewards = dict.fromkeys(self.agents, 0.0)
-        self._cumulative_rewards = dict.fromkeys(self.agents, 0.0)
-        self.terminations = dict.fromkeys(self.agents, False)
-        self.truncations = dict.fromkeys(self.agents, False)
-        self.agent_selection = self.bargain.to_move or self.agents[0]
         self.infos = {agent: self._info(agent) for agent in self.agents}
 
     def reset(self, seed: int | None = None, options: dict[str, Any] | None = None) -> None:

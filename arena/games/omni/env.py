@@ -18,9 +18,8 @@ from typing import Any
 
 from gymnasium.spaces import Dict, Discrete
 from gymnasium.utils import seeding
-from pettingzoo import AECEnv
 
-from arena.games.aec import begin_step, end_episode
+from arena.games.aec import TextTurnEnv, begin_step, end_episode
 from arena.games.omni import prompts
 from arena.games.omni.episode import CurriculumState, Episode, fresh_state, spec_json
 from arena.games.omni.interest import Judge, OracleJudge, ScriptedJudge
@@ -40,7 +39,7 @@ def judge_for(scenario: OmniScenario) -> Judge:
     return OracleJudge() if scenario.judge == "oracle" else ScriptedJudge()
 
 
-class OmniEnv(AECEnv):
+class OmniEnv(TextTurnEnv):
     metadata = {"name": "omni_curriculum_v0", "render_modes": [], "is_parallelizable": False}
 
     def __init__(self, scenario: OmniScenario | None = None, carried: dict[str, Any] | None = None) -> None:
@@ -54,12 +53,6 @@ class OmniEnv(AECEnv):
         self._act = text_space(_ACTION)
         self.reset()
 
-    def observation_space(self, agent: str) -> Any:
-        return self._obs
-
-    def action_space(self, agent: str) -> Any:
-        return self._act
-
     def reset(self, seed: int | None = None, options: dict[str, Any] | None = None) -> None:
         self.np_random, _ = seeding.np_random(seed)
         self.task_seed = int(self.np_random.integers(0, 2**31 - 1))
@@ -67,13 +60,7 @@ class OmniEnv(AECEnv):
                                generate=self.scenario.generate)
         self.draw = spec_json(self.episode.teacher.archive.spec(self.episode.draw()))
         self.turn = 0
-        self.agents = list(self.possible_agents)
-        self.agent_selection = self.agents[0]
-        self.rewards = dict.fromkeys(self.agents, 0.0)
-        self._cumulative_rewards = dict.fromkeys(self.agents, 0.0)
-        self.terminations = dict.fromkeys(self.agents, False)
-        self.truncations = dict.fromkeys(self.agents, False)
-        self.infos = {agent: self._info(agent, {}) for agent in self.agents}
+        self._start()
 
     def _info(self, agent: str, last: dict[str, Any]) -> dict[str, Any]:
         ep = self.episode
@@ -106,9 +93,5 @@ class OmniEnv(AECEnv):
             last = {"role": "learner", **self.episode.answer(text)}
             end_episode(self, self.episode.rewards(), truncated=False)
         self.turn += 1
-        for name in self.agents:
-            self.infos[name] = self._info(name, last)
+        self._inform(last)
         self._accumulate_rewards()
-
-    def close(self) -> None:
-        """Nothing to release."""

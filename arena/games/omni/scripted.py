@@ -27,6 +27,7 @@ from arena.games.omni.families import TaskSpec, get_family, standard_task_set
 from arena.games.omni.interest import ScriptedJudge
 from arena.games.omni.simlearner import SimLearner, SimLearnerConfig
 from arena.games.omni.teacher import Teacher
+from arena.games.scripted import ScriptedStrategy
 
 
 class TeacherParams(BaseModel):
@@ -61,15 +62,8 @@ def teacher_choice(strategy: str, state: dict, episode: int, draw: str, propose_
     return spec_json(teacher.archive.spec(teacher.choose(episode)))
 
 
-class ScriptedPlayer:
-    def __init__(self, strategy: str, params: dict[str, float] | None = None) -> None:
-        if strategy not in STRATEGY_PARAMS:
-            raise ValueError(f"unknown scripted strategy {strategy!r} (one of: {', '.join(TEACHERS)}, simulated)")
-        self.strategy = strategy
-        self.params = STRATEGY_PARAMS[strategy].model_validate(dict(params or {}))
-
-    async def act(self, request: ActRequest) -> ActResult:
-        return self.decide(request)
+class ScriptedPlayer(ScriptedStrategy):
+    strategies = STRATEGY_PARAMS
 
     def decide(self, request: ActRequest) -> ActResult:
         info = request.info

@@ -8,12 +8,11 @@ are the same skill again, and the scripted judge calls any two sizes of one fami
 from __future__ import annotations
 
 import random
-import string
 from typing import Any
 
 from pydantic import Field
 
-from arena.games.omni.families.base import Family, Params, Tag, Task, answer_line, last_token, register
+from arena.games.omni.families.base import Family, Params, Tag, Task, answer_line, last_token, random_word, register
 
 
 class AddParams(Params):
@@ -65,7 +64,7 @@ class Copy(Family):
     summary = "Copy a string exactly"
 
     def make(self, params: Any, rng: random.Random) -> tuple[str, str, dict[str, Any]]:
-        text = "".join(rng.choice(string.ascii_lowercase) for _ in range(params.length))
+        text = random_word(rng, params.length)
         return f"Copy this string exactly: {text}\nReply with the string after ANSWER:", text, {}
 
     def check(self, task: Task, answer_text: str) -> bool:

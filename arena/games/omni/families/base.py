@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import string
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -71,6 +72,11 @@ def last_token(text: Any, pattern: str = r"-?\d+") -> str | None:
         return None
     found = re.findall(pattern, text)
     return found[-1] if found else None
+
+
+def random_word(rng: random.Random, length: int, letters: str = string.ascii_lowercase) -> str:
+    """``length`` letters drawn from ``letters`` with ``rng``: the same word for the same seed everywhere."""
+    return "".join(rng.choice(letters) for _ in range(length))
 
 
 def answer_line(text: Any) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from arena.games.omni.families.base import Family, Params, Tag, Task, answer_line, last_token, register
+from arena.games.omni.families.base import Family, Params, Tag, Task, answer_line, last_token, random_word, register
 
 
 class HashParams(Params):
@@ -31,7 +31,7 @@ class HashGuess(Family):
     summary = "Predict the hash of a secret string"
 
     def make(self, params: Any, rng: random.Random) -> tuple[str, str, dict[str, Any]]:
-        secret = "".join(rng.choice(string.ascii_letters) for _ in range(16))
+        secret = random_word(rng, 16, string.ascii_letters)
         digest = hashlib.sha256(secret.encode()).hexdigest()[: params.chars]
         return (f"I picked a secret 16-letter string. Predict the first {params.chars} hex digits of its SHA-256. "
                 "Reply after ANSWER:", digest, {})

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from arena.games.omni.families.base import Family, Params, Task, answer_line, register
+from arena.games.omni.families.base import Family, Params, Task, answer_line, random_word, register
 
 _OPS = {
     "reverse": ("Reverse this string", lambda s: s[::-1]),
@@ -37,7 +37,7 @@ class StringOp(Family):
     summary = "Transform a string"
 
     def make(self, params: Any, rng: random.Random) -> tuple[str, str, dict[str, Any]]:
-        text = "".join(rng.choice(string.ascii_lowercase[:10]) for _ in range(params.length))
+        text = random_word(rng, params.length, string.ascii_lowercase[:10])
         what, fn = _OPS[params.op]
         return f"{what}: {text}\nReply with the result after ANSWER:", fn(text), {}
 
@@ -76,7 +76,7 @@ class Caesar(Family):
     summary = "Caesar cipher"
 
     def make(self, params: Any, rng: random.Random) -> tuple[str, str, dict[str, Any]]:
-        plain = "".join(rng.choice(string.ascii_lowercase) for _ in range(params.length))
+        plain = random_word(rng, params.length)
         if params.mode == "encode":
             return (f"Encode '{plain}' with a Caesar shift of {params.shift} (a->{_shift('a', params.shift)}). "
                     "Reply after ANSWER:", _shift(plain, params.shift), {})

@@ -1,0 +1,31 @@
+"""The frame every game's scripted player shares: a strategy picked by name, its parameters checked by that
+strategy's pydantic model, and a synchronous ``decide`` behind the protocol's asynchronous ``act`` (tests
+and the ``--local`` loop call ``decide`` directly)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import BaseModel
+
+from arena.core.protocol import ActRequest, ActResult
+
+__all__ = ["ScriptedStrategy"]
+
+
+class ScriptedStrategy:
+    """Subclasses set ``strategies`` (name -> params model) and write ``decide``."""
+
+    strategies: ClassVar[dict[str, type[BaseModel]]] = {}
+
+    def __init__(self, strategy: str, params: dict[str, float] | None = None) -> None:
+        if strategy not in self.strategies:
+            raise ValueError(f"unknown scripted strategy {strategy!r} (one of: {', '.join(self.strategies)})")
+        self.strategy = strategy
+        self.params = self.strategies[strategy].model_validate(dict(params or {}))
+
+    async def act(self, request: ActRequest) -> ActResult:
+        return self.decide(request)
+
+    def decide(self, request: ActRequest) -> ActResult:
+        raise NotImplementedError
