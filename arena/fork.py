@@ -59,8 +59,8 @@ def forked_config(resolved: ResolvedTournament, swaps: dict[str, Path], critic: 
     return resolved.model_copy(update=update)
 
 
-def _series_of(resolved: ResolvedTournament, record: dict[str, Any]) -> SeriesSpec:
-    for spec in plan(resolved):
+def _series_of(resolved: ResolvedTournament, record: dict[str, Any], seed_rule: int) -> SeriesSpec:
+    for spec in plan(resolved, seed_rule=seed_rule):
         if spec.series_id == record["series_id"]:
             return spec
     raise ForkError(f"match {record['match_id']}: its series is not in the run's plan")
@@ -157,17 +157,18 @@ def fork(run_dir: Path, match: str, k: int, *, swaps: dict[str, Path] | None = N
         raise ForkError(f"--turn {k}: match {match} has {len(record['transcript'])} logged turns")
     swaps = swaps or {}
     child = forked_config(resolved, swaps, critic)
-    series = _series_of(resolved, record)
+    series = _series_of(resolved, record, int(header.get("seed_rule", 1)))
     swapped = tuple((role, child.players[role][0] if role in swaps else agent) for role, agent in series.pairing)
     series = replace(series, pairing=swapped)
     seeds = [derive_seed(record["seed"], f"fork{i}") for i in range(n)]
-    log = RunLog.create(logs_dir or run_dir.parent, run_id or child_id(header["run_id"], "fork"),
-                        child.model_dump(mode="json"), seed=child.tournament.seed, argv=sys.argv[1:])
-    log.header["parent"] = {
+    parent = {
         "kind": "fork", "run_id": header["run_id"], "run_dir": str(run_dir), "match_id": match, "turn": k,
         "swap": {r: str(p) for r, p in swaps.items()}, "critic": str(critic) if critic else None,
         "branches": [{"match_id": f"{match}.b{i}", "seed": s} for i, s in enumerate(seeds)],
     }
+    log = RunLog.create(logs_dir or run_dir.parent, run_id or child_id(header["run_id"], "fork"),
+                        child.model_dump(mode="json"), seed=child.tournament.seed, argv=sys.argv[1:],
+                        seed_rule=int(header.get("seed_rule", 1)), parent=parent)
     try:
         ctx = build_context(child, RunOptions(local=True))
         ctx.run_id = log.header["run_id"]

@@ -27,7 +27,7 @@ from arena.llm.cache import CACHE_FILE, CacheMode, CallStore, activate
 from arena.runlog import RUN_FILE, RunLog, first_error, read_header
 from arena.runtime.match import SeriesState
 from arena.runtime.pool import RunOptions, start_ray
-from arena.schedule import match_count, plan
+from arena.schedule import SEED_RULE, match_count, plan
 from arena.tournament import PreparedRun, RunSummary, execute
 
 __all__ = ["CacheMissError", "cache_path", "execute_cached", "prepare_rerun", "rerun", "stored_config"]
@@ -77,13 +77,13 @@ def stored_config(run_dir: Path) -> tuple[dict[str, Any], ResolvedTournament]:
                           f"{first_error(exc)}") from exc
 
 
-def new_run(resolved: ResolvedTournament, logs_dir: Path, run_id: str, parent: dict[str, Any]) -> PreparedRun:
+def new_run(resolved: ResolvedTournament, logs_dir: Path, run_id: str, parent: dict[str, Any],
+            seed_rule: int = SEED_RULE) -> PreparedRun:
     """A new run directory for ``resolved`` whose ``run.json`` names its ``parent``; nothing is checked
-    against a model server (a rerun needs none)."""
+    against a model server (a rerun needs none). ``seed_rule``: the parent's, so a rerun meets its seeds."""
     log = RunLog.create(logs_dir, run_id, resolved.model_dump(mode="json"), seed=resolved.tournament.seed,
-                        argv=sys.argv[1:])
-    log.header["parent"] = parent
-    series = plan(resolved)
+                        argv=sys.argv[1:], seed_rule=seed_rule, parent=parent)
+    series = plan(resolved, seed_rule=seed_rule)
     summary = RunSummary(run_dir=log.dir, planned=match_count(series))
     return PreparedRun(resolved, log, series, [(s, SeriesState()) for s in series], summary)
 
@@ -97,7 +97,8 @@ def prepare_rerun(run_dir: Path, logs_dir: Path | None = None, run_id: str | Non
     """The new run a rerun writes: the parent's stored config and seed, in ``logs_dir`` (default: beside it)."""
     header, resolved = stored_config(run_dir)
     parent = {"run_id": header["run_id"], "run_dir": str(run_dir), "kind": "rerun"}
-    return new_run(resolved, logs_dir or run_dir.parent, run_id or child_id(header["run_id"], "rerun"), parent)
+    return new_run(resolved, logs_dir or run_dir.parent, run_id or child_id(header["run_id"], "rerun"), parent,
+                   seed_rule=int(header.get("seed_rule", 1)))
 
 
 def rerun(

@@ -61,7 +61,22 @@ def derive_seed(seed: int, key: str) -> int:
     return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
 
 
-def plan(resolved: ResolvedTournament) -> list[SeriesSpec]:
+SEED_RULE = 2  # the rule new runs use; a run's header records its own (``seed_rule``), and resume follows it
+
+
+def series_seed_key(rule: int, scenario: str, combo: tuple[str, ...], repeat: int) -> str:
+    """What a series' seed is derived from. Rule 2 (new runs): scenario and repeat only, so every pairing
+    and arm meets the same seeds (duplicate comparisons). Rule 1 (runs written before it): the pairing too.
+    A resumed run keeps the rule it started with: mixing them would pair a control round played on one
+    seed with a treatment round played on another."""
+    if rule == 1:
+        return f"{scenario}|{'|'.join(combo)}|{repeat}"  # names cannot hold '|' (NAME_PATTERN)
+    if rule == 2:
+        return f"{scenario}|{repeat}"
+    raise ValueError(f"unknown seed rule {rule} (this Arena knows 1 and 2)")
+
+
+def plan(resolved: ResolvedTournament, seed_rule: int = SEED_RULE) -> list[SeriesSpec]:
     """Every series of the tournament, in a stable order (scenario, pairing, repeat, arm)."""
     t = resolved.tournament
     roles = list(resolved.players)
@@ -71,7 +86,7 @@ def plan(resolved: ResolvedTournament) -> list[SeriesSpec]:
         for combo in itertools.product(*(resolved.players[r] for r in roles)):
             pairing = tuple(zip(roles, combo, strict=True))
             for repeat in range(t.repeats):
-                seed = derive_seed(t.seed, f"{scenario}|{repeat}")  # the same for every pairing and arm
+                seed = derive_seed(t.seed, series_seed_key(seed_rule, scenario, combo, repeat))
                 for arm in resolved.arms():
                     sid = ".".join(id_part(part) for part in (scenario, *combo, arm, f"s{repeat}"))
                     out.append(SeriesSpec(sid, scenario, pairing, arm, repeat, t.rounds, seed, extra))

@@ -36,7 +36,7 @@ from arena.runlog import (
 from arena.runtime.match import MatchContext, SeriesState, restore_state
 from arena.runtime.pool import RunOptions, build_context, run_series_async
 from arena.runtime.preflight import preflight
-from arena.schedule import SeriesSpec, match_count, plan
+from arena.schedule import SEED_RULE, SeriesSpec, match_count, plan
 
 
 @dataclass
@@ -103,9 +103,8 @@ def prepare_new(resolved: ResolvedTournament, logs_dir: Path, run_id: str | None
         raise RunlogError(f"run id {run_id!r}: use letters, digits, '_', '.', '-'")
     preflight(resolved)  # a missing key or a dead server: refuse before anything is written
     series = plan(resolved)
-    log = RunLog.create(
-        logs_dir, run_id, resolved.model_dump(mode="json"), seed=resolved.tournament.seed, argv=sys.argv[1:]
-    )
+    log = RunLog.create(logs_dir, run_id, resolved.model_dump(mode="json"), seed=resolved.tournament.seed,
+                        argv=sys.argv[1:], seed_rule=SEED_RULE)
     summary = RunSummary(run_dir=log.dir, planned=match_count(series))
     return PreparedRun(resolved, log, series, [(s, SeriesState()) for s in series], summary)
 
@@ -130,7 +129,7 @@ def prepare_resume(run_dir: Path, resolved_now: ResolvedTournament | None = None
     preflight(stored)
     changes = version_changes(header)
     log, loaded = RunLog.resume(run_dir, argv=sys.argv[1:])
-    series = plan(stored)
+    series = plan(stored, seed_rule=int(header.get("seed_rule", 1)))
     summary = RunSummary(run_dir=run_dir, planned=match_count(series))
     summary.torn_bytes = len(loaded.torn)
     summary.bad_lines = loaded.bad_lines

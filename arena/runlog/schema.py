@@ -165,6 +165,7 @@ class RunHeader(_RunCore):
     arena_version: str = Field(min_length=1)
     created_at: str | None = None
     seed: int | None = None
+    seed_rule: int = 1  # how series seeds were derived (arena.schedule.SEED_RULES); absent: before rule 2
     segments: list[dict[str, Any]] = []
     finished_at: str | None = None
     summary: dict[str, Any] | None = None

@@ -83,8 +83,11 @@ class RunLog:
     # -- creation and resume
 
     @classmethod
-    def create(cls, root: Path, run_id: str, config: dict[str, Any], *, seed: int, argv: list[str]) -> RunLog:
-        """Make ``root/run_id``; an existing directory is refused (logs are never overwritten)."""
+    def create(cls, root: Path, run_id: str, config: dict[str, Any], *, seed: int, argv: list[str],
+               seed_rule: int = 1, parent: dict[str, Any] | None = None) -> RunLog:
+        """Make ``root/run_id``; an existing directory is refused (logs are never overwritten). ``seed_rule``
+        (which rule derived the series' seeds) and ``parent`` (a rerun's or fork's origin) go into the
+        header's first write, so a run killed at once still resumes with its own seeds."""
         directory = root / run_id
         try:
             root.mkdir(parents=True, exist_ok=True)
@@ -103,9 +106,12 @@ class RunLog:
             "created_at": segment["started_at"],
             "status": "running",
             "seed": seed,
+            "seed_rule": seed_rule,
             "segments": [segment],
             "config": config,
         }
+        if parent is not None:
+            header["parent"] = parent
         try:
             _check(RunHeader, header, directory / RUN_FILE)
             _write_json_atomic(directory / RUN_FILE, header)

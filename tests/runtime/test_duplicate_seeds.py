@@ -31,3 +31,28 @@ def test_a_played_tournament_is_compared_on_the_same_seeds(tmp_path: Path) -> No
     execute(prepared, RunOptions(local=True))
     comps = comparisons(read_run(prepared.log.dir)[1])
     assert sum(c.role == "seller" for c in comps) == 36 and sum(c.role == "buyer" for c in comps) == 36
+
+
+def test_a_run_keeps_the_seed_rule_it_started_with(tmp_path: Path) -> None:
+    """New runs say seed_rule 2 in run.json; a run whose header has none (written before rule 2) is planned,
+    resumed and rerun with rule 1, where the pairing is part of the key, or its arms would meet other seeds."""
+    from arena.runlog import read_header
+    from arena.tournament import prepare_resume
+
+    resolved = load_tournament(BALLOON)
+    old = {spec.series_id: spec.seed for spec in plan(resolved, seed_rule=1)}
+    first = next(iter(old))  # balloon.tough-seller.tough-buyer.none.s0 in the file's order
+    agents = first.split(".")[1:3]
+    assert old[first] == derive_seed(7, f"balloon|{agents[0]}|{agents[1]}|0")
+    prepared = prepare_new(resolved, tmp_path / "logs", "rule")
+    assert read_header(prepared.log.dir)["seed_rule"] == 2
+    prepared.log.close()
+    header_path = prepared.log.dir / "run.json"
+    import json
+
+    header = json.loads(header_path.read_text())
+    del header["seed_rule"]  # as a run written before rule 2
+    header_path.write_text(json.dumps(header))
+    resumed = prepare_resume(prepared.log.dir)
+    assert {spec.series_id: spec.seed for spec in resumed.series} == old
+    resumed.log.close()
