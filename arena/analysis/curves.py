@@ -33,22 +33,24 @@ from __future__ import annotations
 
 import dataclasses
 import zlib
-from collections import defaultdict
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from arena.analysis.curve_rows import Cells, CurveRows
 from arena.analysis.curve_types import POOLED, ArmRound, ArmSummary, Curves, Effect, Figure
 from arena.analysis.stats import EMPTY, Interval, holm, mean_interval, paired_effect, paired_rate_effect, rate_interval
 from arena.registry import Metric
 
+if TYPE_CHECKING:
+    from arena.analysis.tally import Tally
+
 __all__ = ["POOLED", "ArmRound", "ArmSummary", "Curves", "EMPTY", "Effect", "Figure", "Interval", "advised_roles",
            "figures_of", "learning_curves"]
 
-# (scenario, arm, sorted agents, repeat, origin): origin is the practice scenario of a transfer round, else ""
-SeriesKey = tuple[str, str, tuple[tuple[str, str], ...], int, str]
-Series = dict[SeriesKey, dict[int, dict[str, Any]]]  # series -> round -> its match record
+# A series is keyed by (scenario, arm, sorted agents, repeat, origin): origin is the practice scenario of a
+# transfer round, else "" (:mod:`arena.analysis.curve_rows`); drop the arm and it pairs with its control.
 CONTROL_ARMS = ("none", "constant")
 ARM_ORDER = ("none", "constant", "human", "ai")
 
@@ -57,12 +59,14 @@ ARM_ORDER = ("none", "constant", "human", "ai")
 
 
 def learning_curves(
-    header: dict[str, Any], records: Sequence[dict[str, Any]], *, n_boot: int = 2000, seed: int = 0,
+    header: dict[str, Any], records: Iterable[dict[str, Any]] | Tally, *, n_boot: int = 2000, seed: int = 0,
     metrics: Sequence[Metric] | None = None,
 ) -> Curves:
     """Curves, effects and summaries of a run from its header (``run.json``) and match records.
 
-    ``metrics``: the figures to follow (default: those of the records' game). ``n_boot`` resamples per
+    ``records``: the match records (any iterable, read once), or a :class:`~arena.analysis.tally.Tally`
+    already made of them (what a reader of a large log passes: the records are not held). ``metrics``: the
+    figures to follow (default: those of the records' game). ``n_boot`` resamples per
     arm-level bootstrap interval; ``seed`` fixes every random draw (each statistic draws from its own
     generator keyed by scenario, arm, round and metric, so adding an arm never changes another arm's
     interval). Effects are tested exactly up to 20 pairs; beyond, with 10,000 seeded sign flips. The Holm
@@ -71,47 +75,39 @@ def learning_curves(
     """
     if n_boot < 1:
         raise ValueError(f"n_boot must be at least 1, got {n_boot}")
+    from arena.analysis.tally import tally_of
+
+    rows = tally_of(records, metrics, header).curves
     config = header.get("config") or {}
     tournament = config.get("tournament") or {}
     feedback = tournament.get("feedback") or {}
-    matches = [r for r in records if r.get("kind", "match") == "match"]
-    ok = [r for r in matches if r.get("status") == "ok"]
-    if metrics is None:
-        from arena.analysis.leaderboard import metrics_of
-
-        metrics = metrics_of(matches)
-
-    arms = _arms(feedback, matches)
+    arms = _arms(feedback, rows.arms)
     # a single arm has nothing to be compared with: no control, no effects
     control = next((arm for arm in CONTROL_ARMS if arm in arms), None) if len(arms) > 1 else None
-    roles = _roles(feedback, matches)
-    practice = [r for r in matches if not r.get("transfer")]
-    rounds = max([int(tournament.get("rounds") or 0)] + [int(r.get("round", 1)) for r in practice] + [1])
-    tested = [r for r in matches if r.get("transfer")]
-    transfer_rounds = max([0] + [int(r.get("round", 1)) - rounds for r in tested])
-    transfer = list(dict.fromkeys(str(r.get("scenario", "")) for r in tested))
-    scenarios = [s for s in _scenarios(config, practice) if s not in transfer] if practice else []
-    figures = figures_of(metrics, roles)
+    roles = _roles(feedback, rows.roles)
+    rounds = max(int(tournament.get("rounds") or 0), rows.practice_round, 1)
+    transfer = list(rows.transfer_scenarios)
+    transfer_rounds = max(0, rows.transfer_round - rounds) if transfer else 0
+    scenarios = [s for s in _scenarios(config, rows.practice_scenarios) if s not in transfer] \
+        if rows.practice_scenarios else []
+    figures = figures_of(rows.metrics, roles)
     pooled = [f for f in figures if f.metric.pooled]
     if pooled and len(scenarios) > 1:
         scenarios.append(POOLED)
     scenarios += transfer
 
-    # series key -> round -> record (the last one logged wins, as on resume)
-    origins = {str(r.get("series_id")): str(r.get("scenario", "")) for r in practice}
-    table: dict[SeriesKey, dict[int, dict[str, Any]]] = defaultdict(dict)
-    for rec in ok:
-        table[_series_key(rec, origins)][int(rec.get("round", 1))] = rec
-
+    cells = rows.cells()  # series x round, the last one logged wins (as on resume)
     curves = Curves(
         run_id=str(header.get("run_id", "")), scenarios=scenarios or [""], arms=arms, control=control, roles=roles,
-        rounds=rounds, n_boot=n_boot, seed=seed, figures=figures, main=_main(figures), errors=len(matches) - len(ok),
+        rounds=rounds, n_boot=n_boot, seed=seed, figures=figures, main=_main(figures), errors=rows.errors,
         transfer=transfer, transfer_rounds=transfer_rounds,
     )
+    names = rows.names.items
     for scenario in curves.scenarios:
-        keep = (lambda key: key[0] != POOLED and key[0] not in transfer) if scenario == POOLED \
-            else (lambda key, s=scenario: key[0] == s)
-        by_arm = {arm: {key: rounds_ for key, rounds_ in table.items() if keep(key) and key[1] == arm} for arm in arms}
+        wanted = [(name != POOLED and name not in transfer) if scenario == POOLED else name == scenario
+                  for name in names]
+        keep = np.array(wanted, dtype=bool)[cells.series_scenario] if names else np.zeros(0, dtype=bool)
+        by_arm = {arm: _Arm(rows, cells, keep & (cells.series_arm == rows.names.ids.get(arm, -1))) for arm in arms}
         block = pooled if scenario == POOLED else figures
         main = curves.main_figure if curves.main_figure in block else None
         block_roles = [] if scenario == POOLED else roles  # a reward is not declared comparable across scenarios
@@ -136,7 +132,10 @@ def learning_curves(
 def advised_roles(header: dict[str, Any], records: Sequence[dict[str, Any]] = ()) -> list[str]:
     """The roles whose reward the curves report: the advised one(s), or every role without feedback."""
     feedback = ((header.get("config") or {}).get("tournament") or {}).get("feedback") or {}
-    return _roles(feedback, records)
+    played: list[str] = []
+    for rec in records:
+        played += [role for role in rec.get("agents") or {} if role not in played]
+    return _roles(feedback, played)
 
 
 def figures_of(metrics: Sequence[Metric], roles: Sequence[str]) -> list[Figure]:
@@ -161,18 +160,6 @@ def _main(figures: list[Figure]) -> str | None:
 # ---------------------------------------------------------------- pieces
 
 
-def _series_key(rec: dict[str, Any], origins: dict[str, str]) -> SeriesKey:
-    """(scenario, arm, agents, repeat, origin): everything that identifies a series; drop the arm to pair it.
-
-    A transfer round's origin is its series' practice scenario (from the series' practice records; else its
-    series id): the series of every practice scenario meet the same test scenario with the same repeat.
-    """
-    agents = tuple(sorted((str(k), str(v)) for k, v in (rec.get("agents") or {}).items()))
-    series = str(rec.get("series_id"))
-    origin = origins.get(series, series) if rec.get("transfer") else ""
-    return (str(rec.get("scenario", "")), str(rec.get("arm", "none")), agents, int(rec.get("repeat", 0)), origin)
-
-
 def _padded(item: Any, figures: list[Figure]) -> Any:
     """A pooled block's point, effect or summary with the figures it does not pool as absent (``-``)."""
     if isinstance(item, ArmSummary):
@@ -183,10 +170,9 @@ def _padded(item: Any, figures: list[Figure]) -> Any:
     return item
 
 
-def _arms(feedback: dict[str, Any], matches: Sequence[dict[str, Any]]) -> list[str]:
+def _arms(feedback: dict[str, Any], seen: Sequence[str]) -> list[str]:
     arms = [str(a) for a in feedback.get("arms") or []] or ["none"]
-    for rec in matches:
-        arm = str(rec.get("arm", "none"))
+    for arm in seen:
         if arm not in arms:
             arms.append(arm)
     if not feedback.get("arms"):
@@ -195,23 +181,17 @@ def _arms(feedback: dict[str, Any], matches: Sequence[dict[str, Any]]) -> list[s
     return arms
 
 
-def _roles(feedback: dict[str, Any], matches: Sequence[dict[str, Any]]) -> list[str]:
+def _roles(feedback: dict[str, Any], played: Sequence[str]) -> list[str]:
     advise = feedback.get("advise")  # a list of roles; a version-1 log may hold one name or "both"
     if isinstance(advise, list) and advise:
         return [str(role) for role in advise]
     if advise and advise != "both":
         return [str(advise)]
-    roles: list[str] = []  # "both", or no feedback: every role that played
-    for rec in matches:
-        for role in rec.get("agents") or {}:
-            if role not in roles:
-                roles.append(role)
-    return roles
+    return list(played)  # "both", or no feedback: every role that played, in order of appearance
 
 
-def _scenarios(config: dict[str, Any], matches: Sequence[dict[str, Any]]) -> list[str]:
+def _scenarios(config: dict[str, Any], seen: Sequence[str]) -> list[str]:
     """Scenarios that appear in the log, in config order; the config's first if nothing ran yet."""
-    seen = list(dict.fromkeys(str(rec.get("scenario", "")) for rec in matches))
     configured = [str(s) for s in (config.get("scenarios") or {})]
     ordered = [s for s in configured if s in seen] + [s for s in seen if s not in configured]
     return ordered or configured[:1] or [""]
@@ -236,28 +216,55 @@ def _adjust(effects: list[Effect]) -> int:
     return len(pvalues)
 
 
-def _reward(rec: dict[str, Any], role: str) -> float:
-    return float((rec.get("rewards") or {}).get(role, 0.0))
+class _Arm:
+    """One arm's series in one block: its cells by round, and the figures' values of their matches."""
+
+    def __init__(self, rows: CurveRows, cells: Cells, series: np.ndarray) -> None:
+        self.rows, self.cells = rows, cells
+        self.mask = series[cells.series] if series.size else np.zeros(cells.series.size, dtype=bool)
+
+    def at(self, round_: int) -> tuple[np.ndarray, np.ndarray]:
+        """(series, value row) of the arm's matches in ``round_``, in series order."""
+        sel = self.mask & (self.cells.round == round_)
+        return self.cells.series[sel], self.cells.row[sel]
+
+    def inserted(self) -> np.ndarray:
+        """Every value row of the arm, series by series in order of first appearance, rounds likewise."""
+        sel = np.flatnonzero(self.mask)
+        order = np.lexsort((self.cells.first[sel], self.cells.series_first[self.cells.series[sel]]))
+        return self.cells.row[sel][order]
+
+    def values(self, figure: Figure) -> np.ndarray:
+        """The figure's value per row (``NaN``: not defined)."""
+        index = next(i for i, m in enumerate(self.rows.metrics) if m is figure.metric or m == figure.metric)
+        return self.rows.metric(index, figure.role if figure.metric.per_role else None)
+
+    def success(self, figure: Figure) -> np.ndarray:
+        values = self.values(figure)
+        return ~np.isnan(values) & (values != 0)
+
+    def reward(self, role: str) -> np.ndarray:
+        return self.rows.reward(role)
 
 
-def _defined(figure: Figure, recs: Sequence[dict[str, Any]]) -> list[float]:
+def _defined(values: np.ndarray) -> np.ndarray:
     """A mean's values over the matches that define it (in the order given)."""
-    return [v for v in (figure.value(r) for r in recs) if v is not None]
+    return values[~np.isnan(values)]
 
 
 def _arm_round(
-    scenario: str, arm: str, round_: int, series: Series, figures: list[Figure], main: Figure | None,
+    scenario: str, arm: str, round_: int, series: _Arm, figures: list[Figure], main: Figure | None,
     roles: list[str], n_boot: int, seed: int,
 ) -> ArmRound:
-    recs = [rounds[round_] for _, rounds in sorted(series.items()) if round_ in rounds]
+    now_series, rows = series.at(round_)
     lost = observed = at_risk = 0
-    for rounds in series.values():
-        if main is not None and round_ - 1 in rounds and round_ in rounds:
-            observed += 1
-            before, now = main.success(rounds[round_ - 1]), main.success(rounds[round_])
-            at_risk += before
-            lost += before and not now
-    n = len(recs)
+    if main is not None:
+        before_series, before_rows = series.at(round_ - 1)
+        _, i_before, i_now = np.intersect1d(before_series, now_series, assume_unique=True, return_indices=True)
+        success = series.success(main)
+        before, now = success[before_rows[i_before]], success[rows[i_now]]
+        observed, at_risk, lost = len(i_now), int(before.sum()), int((before & ~now).sum())
+    n = len(rows)
     if n == 0:
         return ArmRound(scenario, arm, round_, 0, {f.key: EMPTY for f in figures}, {role: EMPTY for role in roles},
                         lost, observed, at_risk)
@@ -265,26 +272,30 @@ def _arm_round(
     def rng(*key: object) -> np.random.Generator:
         return _generator(seed, "arm", scenario, arm, round_, *key)
 
-    metrics = {f.key: rate_interval(sum(f.success(r) for r in recs), n) if f.kind == "rate"
-               else mean_interval(_defined(f, recs), n_boot=n_boot, rng=rng(f.rng_key)) for f in figures}
+    metrics = {f.key: rate_interval(int(series.success(f)[rows].sum()), n) if f.kind == "rate"
+               else mean_interval(_defined(series.values(f)[rows]), n_boot=n_boot, rng=rng(f.rng_key))
+               for f in figures}
     return ArmRound(
         scenario=scenario, arm=arm, round=round_, n=n, metrics=metrics,
-        reward={role: mean_interval([_reward(r, role) for r in recs], n_boot=n_boot, rng=rng("reward", role))
+        reward={role: mean_interval(series.reward(role)[rows], n_boot=n_boot, rng=rng("reward", role))
                 for role in roles},
         lost=lost, observed_pairs=observed, at_risk=at_risk,
     )
 
 
 def _effect(
-    scenario: str, arm: str, control: str, round_: int, treated: Series, base: Series, figures: list[Figure],
+    scenario: str, arm: str, control: str, round_: int, treated: _Arm, base: _Arm, figures: list[Figure],
     roles: list[str], seed: int,
 ) -> Effect:
-    controls = {(key[0], key[2], key[3], key[4]): rounds for key, rounds in base.items()}
-    pairs = []
-    for key, rounds in sorted(treated.items()):
-        other = controls.get((key[0], key[2], key[3], key[4]))
-        if other is not None and round_ in rounds and round_ in other:
-            pairs.append((rounds[round_], other[round_]))
+    t_series, t_rows = treated.at(round_)  # in series order
+    c_series, c_rows = base.at(round_)
+    pair = treated.cells.series_pair
+    order = np.argsort(pair[c_series], kind="stable")
+    c_pairs, c_rows = pair[c_series][order], c_rows[order]
+    at = np.searchsorted(c_pairs, pair[t_series])
+    found = at < c_pairs.size
+    found[found] = c_pairs[at[found]] == pair[t_series][found]
+    t, c = t_rows[found], c_rows[at[found]]
 
     def rng(key: str) -> np.random.Generator:
         return _generator(seed, "effect", scenario, arm, control, round_, key)
@@ -292,39 +303,41 @@ def _effect(
     metrics: dict[str, Interval] = {}
     for f in figures:
         if f.kind == "rate":
-            metrics[f.key] = paired_rate_effect([f.success(t) for t, _ in pairs], [f.success(c) for _, c in pairs],
-                                                rng=rng(f.rng_key))
+            success = treated.success(f)
+            metrics[f.key] = paired_rate_effect(success[t], success[c], rng=rng(f.rng_key))
             continue
         # a mean exists only where the match defines it: compare over the pairs where both sides have one
-        values = [(f.value(t), f.value(c)) for t, c in pairs]
-        both = [(vt, vc) for vt, vc in values if vt is not None and vc is not None]
-        metrics[f.key] = paired_effect([vt - vc for vt, vc in both], rng=rng(f.rng_key))
+        values = treated.values(f)
+        vt, vc = values[t], values[c]
+        both = ~np.isnan(vt) & ~np.isnan(vc)
+        metrics[f.key] = paired_effect(vt[both] - vc[both], rng=rng(f.rng_key))
     return Effect(
-        scenario=scenario, arm=arm, control=control, round=round_, pairs=len(pairs), metrics=metrics,
-        reward={role: paired_effect([_reward(t, role) - _reward(c, role) for t, c in pairs], rng=rng(role))
+        scenario=scenario, arm=arm, control=control, round=round_, pairs=len(t), metrics=metrics,
+        reward={role: paired_effect(treated.reward(role)[t] - treated.reward(role)[c], rng=rng(role))
                 for role in roles},
     )
 
 
 def _summary(
-    scenario: str, arm: str, series: Series, points: list[ArmRound], figures: list[Figure], roles: list[str],
+    scenario: str, arm: str, series: _Arm, points: list[ArmRound], figures: list[Figure], roles: list[str],
 ) -> ArmSummary:
-    recs = [rec for rounds in series.values() for rec in rounds.values()]
+    rows = series.inserted()
+    n = len(rows)
     values: dict[str, float | None] = {}
     ns: dict[str, int] = {}
     for f in figures:
         if f.kind == "rate":
-            values[f.key], ns[f.key] = (sum(f.success(r) for r in recs) / len(recs) if recs else None), len(recs)
+            values[f.key], ns[f.key] = (int(series.success(f)[rows].sum()) / n if n else None), n
         else:
-            defined = _defined(f, recs)
+            defined = _defined(series.values(f)[rows]).tolist()  # summed in order, as Python floats
             values[f.key], ns[f.key] = (sum(defined) / len(defined) if defined else None), len(defined)
     seen = [p for p in points if p.n]
     first, last = (seen[0], seen[-1]) if seen else (None, None)
     return ArmSummary(
-        scenario=scenario, arm=arm, matches=len(recs), values=values, ns=ns,
+        scenario=scenario, arm=arm, matches=n, values=values, ns=ns,
         first={key: iv.value for key, iv in first.metrics.items()} if first else {},
         last={key: iv.value for key, iv in last.metrics.items()} if last else {},
-        mean_reward={role: sum(_reward(r, role) for r in recs) / len(recs) for role in roles} if recs else {},
+        mean_reward={role: sum(series.reward(role)[rows].tolist()) / n for role in roles} if n else {},
         lost=sum(p.lost for p in points),
         first_round=first.round if first else None, last_round=last.round if last else None,
     )

@@ -12,12 +12,16 @@ opponent matrix: per pair of agents, the mean rewards and the game's main rate, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from arena.analysis.ratings import N_BOOT, Rating, rate
 from arena.analysis.stats import rounded
 from arena.registry import Metric, default_game, game, known
+
+if TYPE_CHECKING:
+    from arena.analysis.tally import Tally
 
 
 @dataclass
@@ -92,33 +96,25 @@ class Row:
         return out
 
 
-def metrics_of(records: list[dict[str, Any]]) -> tuple[Metric, ...]:
+def metrics_of(records: Iterable[dict[str, Any]]) -> tuple[Metric, ...]:
     """The metrics of the records' game (the first match's ``game``); none for a game not installed."""
     first = next((r for r in records if r.get("kind") == "match"), None)
     name = str((first or {}).get("game") or default_game())
     return game(name).metrics if name in known() else ()
 
 
-def leaderboard(records: list[dict[str, Any]], metrics: tuple[Metric, ...] | None = None, *,
+def leaderboard(records: Iterable[dict[str, Any]] | Tally, metrics: tuple[Metric, ...] | None = None, *,
                 n_boot: int = N_BOOT, seed: int = 0) -> list[Row]:
     """Rows sorted within each role by rating (best first; none last), then mean reward; ``metrics``: default
-    the records' game's. ``n_boot`` and ``seed``: the rating intervals' bootstrap. Transfer-test rounds are
-    included (an agent's standing is over everything it played) and counted in ``Row.transfer``."""
-    metrics = metrics_of(records) if metrics is None else metrics
-    rows: dict[tuple[str, str], Row] = {}
-    for rec in records:
-        if rec.get("kind") != "match":
-            continue
-        for role, agent in rec["agents"].items():
-            row = rows.setdefault((agent, role), Row(agent, role, metrics))
-            row.matches += 1
-            row.transfer += bool(rec.get("transfer"))
-            if rec["status"] != "ok":
-                row.errors += 1
-                continue
-            row.add(rec)
-            row.reward_sum += float(rec["rewards"].get(role, 0.0))
-    for key, rated in rate(records, n_boot=n_boot, seed=seed).items():
+    the records' game's. ``records``: any iterable, read once, or a :class:`~arena.analysis.tally.Tally` of
+    them. ``n_boot`` and ``seed``: the rating intervals' bootstrap. Transfer-test rounds are included (an
+    agent's standing is over everything it played) and counted in ``Row.transfer``."""
+    from arena.analysis.tally import tally_of
+
+    tally = tally_of(records, metrics)
+    rows = {key: replace(row, sums=dict(row.sums), counts=dict(row.counts), rated=None, overlaps_next=False)
+            for key, row in tally.rows.items()}  # fresh rows: the tally may serve another table
+    for key, rated in rate(tally.duplicates, n_boot=n_boot, seed=seed).items():
         if key in rows:
             rows[key].rated = rated
     ordered = sorted(rows.values(), key=lambda r: (r.role, r.rating is None, -round(r.rating or 0.0, 6), -r.mean_reward,
@@ -182,34 +178,23 @@ class CrossPlay:
                           for (r, c), cell in self.cells.items()]}
 
 
-def crossplay(records: list[dict[str, Any]], rows: list[Row] | None = None,
+def crossplay(records: Iterable[dict[str, Any]] | Tally, rows: list[Row] | None = None,
               metrics: tuple[Metric, ...] | None = None) -> list[CrossPlay]:
-    """One matrix per pair of roles (seat order), agents ordered as in ``rows`` (the leaderboard), else by name."""
-    metrics = metrics_of(records) if metrics is None else metrics
-    main = main_metric(metrics)
-    matches = [r for r in records if r.get("kind") == "match"]
-    roles: list[str] = []
-    for rec in matches:
-        roles += [role for role in rec["agents"] if role not in roles]
-    order = [(r.role, r.agent) for r in rows] if rows else []
-    agents = {role: sorted({str(rec["agents"][role]) for rec in matches if role in rec["agents"]},
-                           key=lambda a, role=role: (order.index((role, a)) if (role, a) in order else len(order), a))
-              for role in roles}
+    """One matrix per pair of roles (seat order), agents ordered as in ``rows`` (the leaderboard), else by name.
+
+    ``records``: any iterable, read once, or a :class:`~arena.analysis.tally.Tally` of them."""
+    from arena.analysis.tally import tally_of
+
+    tally = tally_of(records, metrics)
+    main = main_metric(tally.metrics)
+    order = {(r.role, r.agent): i for i, r in enumerate(rows)} if rows else {}
+    agents = {role: sorted(tally.agents.get(role, ()), key=lambda a, role=role: (order.get((role, a), len(order)), a))
+              for role in tally.roles}
     out = []
-    for i, row_role in enumerate(roles):
-        for col_role in roles[i + 1:]:
+    for i, row_role in enumerate(tally.roles):
+        for col_role in tally.roles[i + 1:]:
             matrix = CrossPlay(row_role, col_role, agents[row_role], agents[col_role], main)
-            for rec in matches:
-                if row_role not in rec["agents"] or col_role not in rec["agents"]:
-                    continue
-                cell = matrix.cells.setdefault((str(rec["agents"][row_role]), str(rec["agents"][col_role])), Cell())
-                cell.matches += 1
-                if rec["status"] != "ok":
-                    cell.errors += 1
-                    continue
-                for role in (row_role, col_role):
-                    cell.reward_sums[role] = cell.reward_sums.get(role, 0.0) + float(rec["rewards"].get(role, 0.0))
-                if main is not None:
-                    cell.successes += int(main.value(rec, main.role or row_role) == 1.0)
+            matrix.cells = {key: replace(cell, reward_sums=dict(cell.reward_sums))
+                            for key, cell in tally.cells.get((row_role, col_role), {}).items()}
             out.append(matrix)
     return out

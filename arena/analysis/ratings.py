@@ -37,8 +37,9 @@ from __future__ import annotations
 import math
 import warnings
 import zlib
+from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -164,40 +165,126 @@ def fit(wins: np.ndarray, *, l2: float = L2) -> np.ndarray:
     return s - s.mean()
 
 
-def rate(records: Sequence[dict[str, Any]], *, n_boot: int = N_BOOT, seed: int = 0,
+class Duplicates:
+    """The ratings' input, one compact row per agent of a successful match: ids, round, seed and reward.
+
+    Why not :func:`comparisons` over the records: that needs every record at hand; this is filled one record
+    at a time (:meth:`add`) and holds a few numbers per match (``array``), so the ratings of a log of any
+    size need no more than its boards, agents and those numbers. :meth:`roles` then finds the comparisons
+    exactly as :func:`comparisons` does (a board round's rewards, the last logged per agent).
+    """
+
+    def __init__(self) -> None:
+        self.role_names: list[str] = []
+        self.agent_names: list[str] = []
+        self.boards: list[Board] = []
+        self._ids: dict[Any, int] = {}
+        self._big_seeds: dict[int, int] = {}
+        self.seen: dict[tuple[str, str], None] = {}  # (agent, role) of every successful match
+        self._cols = {name: array("q") for name in ("role", "board", "round", "seed", "agent")}
+        self._reward = array("d")
+
+    def _id(self, kind: str, item: Any, names: list[Any]) -> int:
+        found = self._ids.get((kind, item))
+        if found is None:
+            found = self._ids[(kind, item)] = len(names)
+            names.append(item)
+        return found
+
+    def add(self, rec: dict[str, Any]) -> None:
+        """Fold in one record (ignored unless a successful match)."""
+        if rec.get("kind") != "match" or rec.get("status") != "ok":
+            return
+        agents: dict[str, str] = rec["agents"]
+        seed = rec.get("seed")
+        if not (isinstance(seed, int) and -2**62 <= seed < 2**62):  # kept exact: an id above the int range
+            seed = 2**62 + self._big_seeds.setdefault(seed, len(self._big_seeds))  # type: ignore[arg-type]
+        game, scenario = str(rec.get("game", "")), str(rec.get("scenario", ""))
+        arm, repeat, round_ = str(rec.get("arm", "none")), int(rec.get("repeat", 0)), int(rec.get("round", 1))
+        rewards = rec.get("rewards") or {}
+        for role, agent in agents.items():
+            self.seen[(str(agent), role)] = None
+            others = tuple(sorted((r, str(a)) for r, a in agents.items() if r != role))
+            cols = self._cols
+            cols["role"].append(self._id("role", role, self.role_names))
+            cols["board"].append(self._id("board", (game, scenario, arm, repeat, others), self.boards))
+            cols["round"].append(round_)
+            cols["seed"].append(seed)
+            cols["agent"].append(self._id("agent", str(agent), self.agent_names))
+            self._reward.append(float(rewards.get(role, 0.0)))
+
+    def roles(self) -> dict[str, tuple[list[str], list[Board], np.ndarray]]:
+        """Per role with a comparison: its agents (sorted), its boards (sorted by ``repr``) and the scores on
+        each board (``[board, i, j]``: i's wins plus half the draws against j)."""
+        if not self._reward:
+            return {}
+        col = {name: np.frombuffer(values, dtype=np.int64) for name, values in self._cols.items()}
+        reward = np.frombuffer(self._reward, dtype=np.float64)
+        order = np.lexsort((np.arange(reward.size), col["agent"], col["seed"], col["round"], col["board"],
+                            col["role"]))
+        group = np.stack([col[name][order] for name in ("role", "board", "round", "seed")], axis=1)
+        agent = col["agent"][order]
+        new_group = np.ones(order.size, dtype=bool)
+        new_group[1:] = (group[1:] != group[:-1]).any(axis=1)
+        last = np.ones(order.size, dtype=bool)  # the last logged of each agent in its group wins
+        last[:-1] = new_group[1:] | (agent[1:] != agent[:-1])
+        keep = order[last]
+        starts = np.flatnonzero(new_group[last])
+        comps: dict[int, list[tuple[int, str, str, float]]] = {}
+        for lo, hi in zip(starts, [*starts[1:], keep.size], strict=True):
+            if hi - lo < 2:
+                continue
+            rows = keep[lo:hi]
+            rewards = {self.agent_names[int(a)]: float(r) for a, r in zip(col["agent"][rows], reward[rows],
+                                                                            strict=True)}
+            board = int(col["board"][rows[0]])
+            names = sorted(rewards)
+            for i, a in enumerate(names):
+                for b in names[i + 1:]:
+                    diff = rewards[a] - rewards[b]
+                    score = 0.5 if abs(diff) <= TIE_TOL else (1.0 if diff > 0 else 0.0)
+                    comps.setdefault(int(col["role"][rows[0]]), []).append((board, a, b, score))
+        out = {}
+        for role, role_comps in comps.items():
+            agents = sorted({c[1] for c in role_comps} | {c[2] for c in role_comps})
+            index = {a: i for i, a in enumerate(agents)}
+            boards = sorted({c[0] for c in role_comps}, key=lambda b: repr(self.boards[b]))
+            board_index = {b: i for i, b in enumerate(boards)}
+            per_board = np.zeros((len(boards), len(agents), len(agents)))
+            for board, a, b, score in role_comps:
+                per_board[board_index[board], index[a], index[b]] += score
+                per_board[board_index[board], index[b], index[a]] += 1.0 - score
+            out[self.role_names[role]] = (agents, [self.boards[b] for b in boards], per_board)
+        return out
+
+
+def rate(records: Iterable[dict[str, Any]] | Duplicates, *, n_boot: int = N_BOOT, seed: int = 0,
          l2: float = L2) -> dict[tuple[str, str], Rating]:
-    """A :class:`Rating` per (agent, role) for every agent of the successful records (None: no comparison)."""
-    comps = comparisons(records)
-    seen = {(str(a), role) for rec in records if rec.get("kind") == "match" and rec.get("status") == "ok"
-            for role, a in rec["agents"].items()}
-    out = {key: Rating(key[0], key[1], None) for key in seen}
-    by_role: dict[str, list[Comparison]] = defaultdict(list)
-    for c in comps:
-        by_role[c.role].append(c)
-    for role, role_comps in by_role.items():
-        out.update(_rate_role(role, role_comps, n_boot=n_boot, seed=seed, l2=l2))
+    """A :class:`Rating` per (agent, role) for every agent of the successful records (None: no comparison).
+
+    ``records``: the match records (any iterable, read once), or their :class:`Duplicates`."""
+    if not isinstance(records, Duplicates):
+        dups = Duplicates()
+        for rec in records:
+            dups.add(rec)
+        records = dups
+    out = {key: Rating(key[0], key[1], None) for key in records.seen}
+    for role, (agents, _boards, per_board) in records.roles().items():
+        out.update(_rate_role(role, agents, per_board, n_boot=n_boot, seed=seed, l2=l2))
     return out
 
 
-def _rate_role(role: str, comps: list[Comparison], *, n_boot: int, seed: int,
+def _rate_role(role: str, agents: list[str], per_board: np.ndarray, *, n_boot: int, seed: int,
                l2: float) -> dict[tuple[str, str], Rating]:
-    """One role's fit and its bootstrap over boards."""
-    agents = sorted({c.a for c in comps} | {c.b for c in comps})
+    """One role's fit and its bootstrap over boards (``per_board``: the scores on each board)."""
     index = {a: i for i, a in enumerate(agents)}
-    boards = sorted({c.board for c in comps}, key=repr)
-    board_index = {b: i for i, b in enumerate(boards)}
     k = len(agents)
-    per_board = np.zeros((len(boards), k, k))  # scores on each board: the bootstrap's units
-    for c in comps:
-        i, j, b = index[c.a], index[c.b], board_index[c.board]
-        per_board[b, i, j] += c.score
-        per_board[b, j, i] += 1.0 - c.score
     played = per_board + per_board.transpose(0, 2, 1)  # comparisons between i and j per board
     n = played.sum(axis=(0, 2)).astype(int)
     agent_boards = (played.sum(axis=2) > 0).sum(axis=0)
     strength = fit(per_board.sum(axis=0), l2=l2)
     lo = hi = np.full(k, np.nan)
-    if n_boot > 0 and len(boards) > 1 and (n >= MIN_N).any():
+    if n_boot > 0 and per_board.shape[0] > 1 and (n >= MIN_N).any():
         lo, hi = _bootstrap(per_board, played, n_boot=n_boot, l2=l2,
                             rng=np.random.default_rng([seed, zlib.crc32(role.encode())]))
     out = {}

@@ -22,7 +22,7 @@ import base64
 import datetime as dt
 import html
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +30,10 @@ from arena.analysis.curves import ArmRound, Curves, Interval, learning_curves
 from arena.analysis.leaderboard import CrossPlay, crossplay, leaderboard
 from arena.analysis.plots import render_plots, tradeoff_figures
 from arena.analysis.stats import ALPHA, MIN_N
+from arena.analysis.tally import Tally, tally_of
 from arena.errors import RunlogError
 from arena.replay import outcome_text, scenario_specs
-from arena.runlog import read_run
+from arena.runlog.stream import stream_run
 
 REPORT_FILE = "report.html"
 _EXCERPT_CHARS = 400
@@ -48,15 +49,16 @@ img{max-width:100%} .note{color:#555;font-size:.9rem} .strong{font-weight:700}
 
 
 def write_report(run_dir: Path, out: Path | None = None, *, n_boot: int = 2000, seed: int = 0) -> Path:
-    """Render the report of the run in ``run_dir`` to ``out`` (default ``run_dir/report.html``)."""
+    """Render the report of the run in ``run_dir`` to ``out`` (default ``run_dir/report.html``); the log is
+    streamed, so its size does not matter."""
     run_dir = Path(run_dir)
-    header, records = read_run(run_dir)
-    return save_report(Path(out) if out is not None else run_dir / REPORT_FILE, header, records,
-                       n_boot=n_boot, seed=seed)
+    header, records = stream_run(run_dir)
+    return save_report(Path(out) if out is not None else run_dir / REPORT_FILE, header,
+                       Tally.of(records, header=header), n_boot=n_boot, seed=seed)
 
 
 def save_report(
-    path: Path, header: dict[str, Any], records: Sequence[dict[str, Any]], *, n_boot: int = 2000, seed: int = 0,
+    path: Path, header: dict[str, Any], records: Iterable[dict[str, Any]] | Tally, *, n_boot: int = 2000, seed: int = 0,
     curves: Curves | None = None,
 ) -> Path:
     """Write the page for an already-read run (temp file + rename, so a reader never sees half a page)."""
@@ -71,10 +73,12 @@ def save_report(
 
 
 def render_report(
-    header: dict[str, Any], records: Sequence[dict[str, Any]], *, n_boot: int = 2000, seed: int = 0,
+    header: dict[str, Any], records: Iterable[dict[str, Any]] | Tally, *, n_boot: int = 2000, seed: int = 0,
     curves: Curves | None = None,
 ) -> str:
-    """The report page as a string (pure: no file access)."""
+    """The report page as a string (pure: no file access). ``records``: any iterable, read once, or a
+    :class:`~arena.analysis.tally.Tally` of them."""
+    records = tally_of(records, header=header)
     curves = curves or learning_curves(header, records, n_boot=n_boot, seed=seed)
     run_id = str(header.get("run_id", ""))
     parts = [
@@ -87,7 +91,7 @@ def render_report(
     parts.append("<h2>Leaderboard</h2>")
     parts += _leaderboard_html(records, n_boot=n_boot, seed=seed)
     parts.append(_examples_html(header, records, curves))
-    parts.append(f'<p class="note">Generated {_e(_now())} by arena from {_e(len(records))} match records.</p>')
+    parts.append(f'<p class="note">Generated {_e(_now())} by arena from {_e(records.records)} match records.</p>')
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
@@ -161,18 +165,16 @@ def _table(head: Iterable[str], rows: Iterable[Iterable[tuple[str, str]]]) -> st
     return "".join(out)
 
 
-def _agents(header: dict[str, Any], records: Sequence[dict[str, Any]]) -> dict[str, list[str]]:
+def _agents(header: dict[str, Any], records: Tally) -> dict[str, list[str]]:
     players = (header.get("config") or {}).get("players") or {}
     out: dict[str, list[str]] = {str(role): [str(a) for a in names] for role, names in players.items()}
-    for rec in records:
-        for role, agent in (rec.get("agents") or {}).items():
-            names = out.setdefault(str(role), [])
-            if str(agent) not in names:
-                names.append(str(agent))
+    for role, agents in records.report_agents.items():
+        names = out.setdefault(role, [])
+        names += [agent for agent in agents if agent not in names]
     return out
 
 
-def _overview(header: dict[str, Any], records: Sequence[dict[str, Any]], curves: Curves) -> str:
+def _overview(header: dict[str, Any], records: Tally, curves: Curves) -> str:
     config = header.get("config") or {}
     tournament = config.get("tournament") or {}
     feedback = tournament.get("feedback") or {}
@@ -190,8 +192,7 @@ def _overview(header: dict[str, Any], records: Sequence[dict[str, Any]], curves:
         items.append(("advised", ", ".join(curves.roles)))
         if config.get("critic"):
             items.append(("critic", str(config["critic"])))
-    ok = sum(1 for r in records if r.get("status") == "ok")
-    items.append(("matches", f"{len(records)} logged, {ok} ok, {curves.errors} errors (left out)"))
+    items.append(("matches", f"{records.records} logged, {records.ok} ok, {curves.errors} errors (left out)"))
     body = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in items)
     return f"<dl>{body}</dl>"
 
@@ -276,10 +277,10 @@ def _at(point: ArmRound | None, key: str, fmt: str) -> str:
     return f"{point.metrics[key].format(fmt, interval=False)} (r{point.round})"
 
 
-def _leaderboard_html(records: Sequence[dict[str, Any]], *, n_boot: int, seed: int) -> list[str]:
+def _leaderboard_html(records: Tally, *, n_boot: int, seed: int) -> list[str]:
     """Per agent and role, in rating order: the game's metrics (each with its n), the mean reward, the rating
     with its interval and n, and whether the order against the next agent is established; then cross-play."""
-    rows, metrics, board = [], (), leaderboard(list(records), n_boot=n_boot, seed=seed)
+    rows, metrics, board = [], (), leaderboard(records, n_boot=n_boot, seed=seed)
     for row in board:
         d, played, metrics = row.to_dict(), row.played, row.metrics
         cells = [(d["agent"], ""), (d["role"], ""), (str(d["matches"]), "num")]
@@ -307,7 +308,7 @@ def _leaderboard_html(records: Sequence[dict[str, Any]], *, n_boot: int, seed: i
         note += " ~ : its interval overlaps the next agent's (or one has none): their order is not established."
     out = [_table(head, rows), note + "</p>"]
     if max(sum(1 for r in board if r.role == role) for role in {r.role for r in board}) > 1:
-        out += [_crossplay_html(m) for m in crossplay(list(records), board, metrics)]
+        out += [_crossplay_html(m) for m in crossplay(records, board, metrics)]
     return out
 
 
@@ -341,19 +342,16 @@ def _metric_head(metric: Any) -> str:
             else f"{whose}{metric.label} (mean; n where defined)")
 
 
-def _examples_html(header: dict[str, Any], records: Sequence[dict[str, Any]], curves: Curves) -> str:
+def _examples_html(header: dict[str, Any], records: Tally, curves: Curves) -> str:
     """One dialogue per arm: the last logged round of the first series, with the advice it came with."""
     out = ["<h2>Example dialogues</h2>",
            '<p class="note">Per arm, the last logged round of its first series; utterances cut at '
            f"{_EXCERPT_CHARS} characters.</p>"]
     shown = 0
     for arm in curves.arms:
-        recs = [r for r in records if str(r.get("arm", "none")) == arm and r.get("status") == "ok"]
-        if not recs:
+        if arm not in records.examples:
             continue
-        first = min(str(r.get("series_id", "")) for r in recs)
-        series = [r for r in recs if str(r.get("series_id", "")) == first]
-        rec = max(series, key=lambda r: int(r.get("round", 1)))
+        rec = records.examples[arm][2]  # the last round of the arm's first series (by id)
         result = outcome_text(rec, scenario_specs(header).get(str(rec.get("scenario", ""))))  # the game's words
         out.append(f"<h3>{_e(arm)}: {_e(rec.get('match_id', ''))} (round {_e(rec.get('round'))}, {_e(result)})</h3>")
         advice = [s for entry in (rec.get("memory_after") or {}).values()

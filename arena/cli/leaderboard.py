@@ -8,9 +8,10 @@ from pathlib import Path
 import typer
 
 from arena.analysis.leaderboard import leaderboard as compute
+from arena.analysis.tally import Tally
 from arena.cli.app import console, out
 from arena.cli.render import run_tables, usage_line
-from arena.runlog import read_run
+from arena.runlog.stream import stream_run
 
 
 def register(app: typer.Typer) -> None:
@@ -22,7 +23,8 @@ def leaderboard(
     as_json: bool = typer.Option(False, "--json", help="Print rows as JSON on stdout."),
 ) -> None:
     """Per agent and role: matches, the game's metrics, mean reward, rating with its interval; the cross-play matrix."""
-    header, records = read_run(run_dir, on_problem=lambda m: console.print(m, markup=False))
+    header, stream = stream_run(run_dir, on_problem=lambda m: console.print(m, markup=False))
+    records = Tally.of(stream, header=header)  # one pass over the log; no record is kept
     rows = compute(records)
     if as_json:
         print(json.dumps([r.to_dict() for r in rows]))

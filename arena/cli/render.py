@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from rich import box
@@ -12,6 +13,7 @@ from rich.text import Text
 
 from arena.analysis.leaderboard import CrossPlay, Row
 from arena.analysis.stats import MIN_N
+from arena.analysis.tally import Tally, tally_of
 from arena.cli.curves_table import shown_columns
 from arena.registry import Metric
 from arena.replay import plain
@@ -127,7 +129,7 @@ def crossplay_cell(matrix: CrossPlay, row: str, col: str) -> str:
     return text
 
 
-def crossplay_tables(rows: list[Row], records: list[dict[str, Any]]) -> list[Table]:
+def crossplay_tables(rows: list[Row], records: Iterable[dict[str, Any]] | Tally) -> list[Table]:
     """The cross-play matrices, when some role has more than one agent (else there is nothing to cross)."""
     from arena.analysis.leaderboard import crossplay
 
@@ -165,9 +167,12 @@ def _metric_cell(row: Row, metric: Metric, played: int) -> str:
     return metric.fmt.format(value) + (f" n={n}" if n != played else "")
 
 
-def run_tables(header: dict[str, Any], records: list[dict[str, Any]], rows: list[Row], title: str) -> list[Any]:
+def run_tables(header: dict[str, Any], records: Iterable[dict[str, Any]] | Tally, rows: list[Row],
+               title: str) -> list[Any]:
     """What ``arena run`` and ``arena leaderboard`` print of a run, in order: the leaderboard, the
-    cross-play matrices and, for a self-play run, the learning-curve table."""
+    cross-play matrices and, for a self-play run, the learning-curve table. ``records``: best a
+    :class:`~arena.analysis.tally.Tally` (read once; else the records are tallied here)."""
+    records = tally_of(records, rows[0].metrics if rows else None, header)
     parts: list[Any] = [leaderboard_table(rows, title=title), *crossplay_tables(rows, records)]
     curves = self_play_table(header, records)
     if curves is not None:
@@ -175,14 +180,12 @@ def run_tables(header: dict[str, Any], records: list[dict[str, Any]], rows: list
     return parts
 
 
-def usage_line(records: list[dict[str, Any]]) -> str:
-    tokens = sum(u.get("prompt_tokens", 0) + u.get("completion_tokens", 0)
-                 for rec in records for u in (rec.get("usage") or {}).values())
-    calls = sum(u.get("calls", 0) for rec in records for u in (rec.get("usage") or {}).values())
-    return f"{calls} model calls, {tokens} tokens" if calls else ""
+def usage_line(records: Iterable[dict[str, Any]] | Tally) -> str:
+    tally = tally_of(records)
+    return f"{tally.calls} model calls, {tally.tokens} tokens" if tally.calls else ""
 
 
-def self_play_table(header: dict[str, Any], records: list[dict[str, Any]], n_boot: int = 1000) -> Any:
+def self_play_table(header: dict[str, Any], records: Iterable[dict[str, Any]] | Tally, n_boot: int = 1000) -> Any:
     """The per-round feedback table for runs with more than one round or arm; None otherwise."""
     tournament = (header.get("config") or {}).get("tournament") or {}
     if tournament.get("rounds", 1) <= 1 and not tournament.get("feedback"):
@@ -190,7 +193,7 @@ def self_play_table(header: dict[str, Any], records: list[dict[str, Any]], n_boo
     from arena.analysis.curves import learning_curves
     from arena.cli.curves_table import per_round_table
 
-    ok = [r for r in records if r.get("status") == "ok"]
-    if not ok:
+    tally = tally_of(records, header=header)
+    if not tally.ok:
         return None
-    return per_round_table(learning_curves(header, records, n_boot=n_boot))
+    return per_round_table(learning_curves(header, tally, n_boot=n_boot))

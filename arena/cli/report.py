@@ -9,10 +9,11 @@ import typer
 
 from arena.analysis.curves import learning_curves
 from arena.analysis.report import REPORT_FILE, save_report
+from arena.analysis.tally import Tally
 from arena.cli import app as cli
 from arena.cli.app import console
 from arena.cli.curves_table import per_round_table
-from arena.runlog import read_run
+from arena.runlog.stream import stream_run
 
 
 def register(app: typer.Typer) -> None:
@@ -27,7 +28,8 @@ def report(
     as_json: bool = typer.Option(False, "--json", help="Also print the curves as JSON on stdout."),
 ) -> Path:
     """An HTML report with learning curves, the feedback effect per round and the leaderboard."""
-    header, records = read_run(run_dir, on_problem=lambda m: console.print(m, markup=False))
+    header, stream = stream_run(run_dir, on_problem=lambda m: console.print(m, markup=False))
+    records = Tally.of(stream, header=header)  # one pass over the log; no record is kept
     curves = learning_curves(header, records, n_boot=n_boot, seed=seed)
     path = save_report(out if out is not None else run_dir / REPORT_FILE, header, records, curves=curves)
     if as_json:

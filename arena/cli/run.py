@@ -14,12 +14,13 @@ from typing import Any
 import typer
 
 from arena.analysis.leaderboard import leaderboard
+from arena.analysis.tally import Tally
 from arena.cli.app import console, out
 from arena.cli.live import LiveView
 from arena.cli.render import run_tables
 from arena.errors import ArenaError, one_line
 from arena.registry import game as game_named
-from arena.runlog import read_run
+from arena.runlog.stream import stream_run
 from arena.runtime.pool import RunOptions, start_ray
 
 
@@ -109,7 +110,8 @@ def run(
             view.stop()
             raise
     elapsed = time.perf_counter() - start
-    header, records = read_run(prepared.log.dir, on_problem=lambda _m: None)  # resume_notes said it
+    header, stream = stream_run(prepared.log.dir, on_problem=lambda _m: None)  # resume_notes said it
+    records = Tally.of(stream, header=header)  # one pass over the log; no record is kept
     rows = leaderboard(records)
     if as_json:
         print(json.dumps({"run_dir": str(prepared.log.dir), **summary.to_dict(),

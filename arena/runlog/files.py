@@ -89,20 +89,37 @@ def read_matches(path: Path) -> LoadedMatches:
     for number, raw in enumerate(body.split(b"\n") if body else [], start=1):
         if not raw.strip():
             continue
-        try:
-            value = json.loads(raw, parse_constant=no_constants)
-        except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError, NaN, absurd nesting
-            out.bad_lines.append((number, "not JSON"))
-            continue
-        try:
-            record = parse_match(value)
-        except ValidationError as exc:
-            out.bad_lines.append((number, f"not a match record ({first_error(exc)})"))
-            continue
-        except ValueError as exc:  # a newer schema_version
-            out.bad_lines.append((number, str(exc)))
+        record, why = parse_line(raw)
+        if record is None:
+            out.bad_lines.append((number, why))
             continue
         out.records.append(record)
+    return out
+
+
+def parse_line(raw: bytes) -> tuple[dict[str, Any] | None, str]:
+    """One log line as a version-2 match record, or None and why it is not one (every reader's words)."""
+    try:
+        value = json.loads(raw, parse_constant=no_constants)
+    except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError, NaN, absurd nesting
+        return None, "not JSON"
+    try:
+        return parse_match(value), ""
+    except ValidationError as exc:
+        return None, f"not a match record ({first_error(exc)})"
+    except ValueError as exc:  # a newer schema_version
+        return None, str(exc)
+
+
+def problems_of(path: Path, bad_lines: list[tuple[int, str]], twice: int) -> list[str]:
+    """What a reader says about a log's skipped lines: at most one line for the unreadable, one for repeats."""
+    out = []
+    if bad_lines:
+        shown = ", ".join(f"{n} ({why})" for n, why in bad_lines[:3])
+        more = f" and {len(bad_lines) - 3} more" if len(bad_lines) > 3 else ""
+        out.append(f"{path}: skipped {len(bad_lines)} unreadable line(s): {shown}{more}")
+    if twice:
+        out.append(f"{path}: {twice} line(s) repeat a match already logged (two writers?); each match counts once")
     return out
 
 
@@ -143,14 +160,8 @@ def read_run(
     header = read_header(directory)
     loaded = read_matches(directory / MATCHES_FILE)
     report = on_problem or (lambda message: warnings.warn(message, RunlogWarning, stacklevel=3))
-    path = directory / MATCHES_FILE
-    if loaded.bad_lines:
-        shown = ", ".join(f"{n} ({why})" for n, why in loaded.bad_lines[:3])
-        more = f" and {len(loaded.bad_lines) - 3} more" if len(loaded.bad_lines) > 3 else ""
-        report(f"{path}: skipped {len(loaded.bad_lines)} unreadable line(s): {shown}{more}")
-    twice = loaded.twice_logged()
-    if twice:
-        report(f"{path}: {twice} line(s) repeat a match already logged (two writers?); each match counts once")
+    for message in problems_of(directory / MATCHES_FILE, loaded.bad_lines, loaded.twice_logged()):
+        report(message)
     return header, loaded.latest()
 
 

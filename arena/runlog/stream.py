@@ -10,6 +10,9 @@ not for 100,000 (640 MB of JSON becomes about 5 GB of Python objects). Here:
 - :func:`iter_records` yields one validated record at a time, in log order, seeking to each kept line;
   memory stays the size of the index plus one record.
 - :func:`find_match` reads one match by id (or unique prefix) through the index: one seek.
+- :func:`stream_run` is :func:`arena.runlog.read_run` one record at a time: the same records in the same
+  order, the same reports of unreadable and repeated lines (with their line numbers, said once the stream
+  is spent), for the readers that fold a whole log into tables (leaderboard, curves, report).
 
 An index that does not fit the log (a log shorter than the size it names: rewritten, not appended) is
 rebuilt. Writing ``matches.idx`` is best effort: a read-only run directory is read without saving one.
@@ -21,6 +24,7 @@ import hashlib
 import json
 import os
 import re
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +33,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from arena.errors import RunlogError
-from arena.runlog.files import MATCHES_FILE
+from arena.runlog.files import MATCHES_FILE, RunlogWarning, parse_line, problems_of, read_header
 from arena.runlog.schema import first_error, no_constants, parse_match
 
 INDEX_FILE = "matches.idx"
@@ -39,7 +43,7 @@ _ATTEMPT = re.compile(rb'"attempt":(\d+)[,}]')
 _ENDS = 4096  # bytes at each end of the indexed part that must not have changed
 _HEAD = 4096  # the match id is among a line's first keys (the writer keeps the record's key order)
 
-__all__ = ["INDEX_FILE", "MatchIndex", "find_match", "iter_records", "load_index"]
+__all__ = ["INDEX_FILE", "MatchIndex", "find_match", "iter_records", "load_index", "stream_run"]
 
 
 @dataclass
@@ -178,3 +182,54 @@ def find_match(run_dir: Path, match: str, index: MatchIndex | None = None) -> di
             return _parse(fh.read(entry[1]), f"{path} at byte {entry[0]}")
         except ValueError as exc:
             raise RunlogError(str(exc)) from exc
+
+
+def stream_run(directory: Path, on_problem: Callable[[str], None] | None = None,
+               ) -> tuple[dict[str, Any], Iterator[dict[str, Any]]]:
+    """The run's header, and its match records as :func:`arena.runlog.read_run` gives them, one at a time.
+
+    The log is read front to back (no seeks): a line is yielded when the index keeps it (its match's last
+    attempt), so memory is the index plus one record. Unreadable lines and lines logged twice are counted
+    as :func:`arena.runlog.read_matches` counts them and reported through ``on_problem`` (default: a
+    :class:`RunlogWarning`) when the stream ends, in ``read_run``'s words. The header is read at once, so
+    a missing or corrupt ``run.json`` fails here, not at the first record.
+    """
+    header = read_header(directory)
+    return header, _records(directory, load_index(directory), on_problem)
+
+
+def _records(directory: Path, index: MatchIndex,
+             on_problem: Callable[[str], None] | None) -> Iterator[dict[str, Any]]:
+    path = directory / MATCHES_FILE
+    bad: list[tuple[int, str]] = []
+    superseded: set[tuple[str, int]] = set()  # (match id, attempt) of the readable lines not kept: retries
+    twice = 0
+    try:
+        fh = open(path, "rb")
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise RunlogError(f"{path}: cannot read: {exc.strerror}") from exc
+    with fh:
+        offset = 0
+        for number, line in enumerate(fh, start=1):
+            start, offset = offset, offset + len(line)
+            if offset > index.size or not line.endswith(b"\n"):
+                break  # torn, or written after the index was read: not in this reading of the log
+            raw = line[:-1]
+            if not raw.strip():
+                continue
+            key = _key_of(line)
+            entry = index.entries.get(key[0]) if key is not None else None
+            record, why = parse_line(raw)
+            if record is None:
+                bad.append((number, why))
+            elif entry is not None and entry[0] == start:
+                yield record
+            else:  # an earlier attempt, or the same attempt logged again (two writers)
+                again = (str(record["match_id"]), int(record.get("attempt", 1)))
+                twice += again in superseded or (entry is not None and entry[2] == again[1])
+                superseded.add(again)
+    report = on_problem or (lambda message: warnings.warn(message, RunlogWarning, stacklevel=3))
+    for message in problems_of(path, bad, twice):
+        report(message)
