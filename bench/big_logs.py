@@ -32,12 +32,20 @@ from pathlib import Path
 
 from common import ROOT
 
+CLI = ("import contextlib, io; from arena.cli.app import main\nwith contextlib.redirect_stdout(io.StringIO()) as o, "
+       "contextlib.redirect_stderr(io.StringIO()), contextlib.suppress(SystemExit):\n    main([{args}])\n"
+       "n = len(o.getvalue())")  # the command in-process, its output swallowed; n: characters it printed
 READERS = {
     "read_run": "from arena.runlog import read_run; h, r = read_run(RUN); n = len(r)",
     "index (cold)": "from arena.runlog.stream import load_index; n = len(load_index(RUN).entries)",
     "find_match (warm)": "from arena.runlog.stream import find_match; n = int(find_match(RUN, MID) is not None)",
     "iter_records": "from arena.runlog.stream import iter_records; n = sum(1 for _ in iter_records(RUN))",
     "export trajectories": "from arena.export import export; n = export(RUN, 'trajectories', RUN.parent / 't.jsonl')",
+    "arena leaderboard": CLI.format(args='"leaderboard", str(RUN), "--json"'),
+    "curves (tally)": "from arena.analysis.curves import learning_curves; from arena.analysis.tally import Tally\n"
+                      "from arena.runlog.stream import stream_run; h, s = stream_run(RUN)\n"
+                      "n = len(learning_curves(h, Tally.of(s, header=h), n_boot=200).points)",
+    "arena report": CLI.format(args='"report", str(RUN), "--n-boot", "200", "--out", str(RUN.parent / "r.html")'),
 }
 
 

@@ -50,14 +50,13 @@ def test_stream_equals_read_run_with_a_retry_a_bad_line_and_a_torn_tail(run: Pat
 def test_the_index_is_saved_and_only_the_new_tail_is_scanned(run: Path) -> None:
     index = load_index(run)
     size = (run / MATCHES_FILE).stat().st_size
-    assert json.loads((run / INDEX_FILE).read_text())["size"] == size == index.size
+    head, *entries = (run / INDEX_FILE).read_text().splitlines(keepends=True)  # a header, then a line a match
+    assert json.loads(head)["size"] == size == index.size and len(entries) == 36
     first = json.loads((run / MATCHES_FILE).read_text().splitlines()[0])
     first.update(match_id="late.r1")
     with open(run / MATCHES_FILE, "a") as fh:
         fh.write(dumps_line(first))
-    stored = json.loads((run / INDEX_FILE).read_text())
-    stored["entries"] = stored["entries"][:10]
-    (run / INDEX_FILE).write_text(json.dumps(stored))  # an index of 10 matches, covering the old size
+    (run / INDEX_FILE).write_text(head + "".join(entries[:10]))  # an index of 10 matches, covering the old size
     again = load_index(run)
     assert len(again.entries) == 11  # the stored 10 plus the new tail's one: the old part was not rescanned
     assert find_match(run, "late.r1", again)["match_id"] == "late.r1"
