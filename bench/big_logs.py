@@ -3,11 +3,19 @@
 A synthetic log repeats one real match record (a scripted balloon match, about 6 KB) under new match ids,
 so the lines have the real shape and size. Readers:
 
-- ``read_run``: the whole-log reader (``arena leaderboard``, ``report``, the replay list use it today);
+- ``read_run``: the whole-log reader (the replay list still uses it; ``arena leaderboard`` and ``report``
+  did until they streamed);
 - ``index (cold)``: build ``matches.idx`` from scratch (the first streaming read of a log pays it);
 - ``find_match (warm)``: ``arena replay --match`` with the index on disk: one seek;
 - ``iter_records``: stream every record (validated), holding one at a time;
-- ``export trajectories``: ``arena export`` to a file, streamed.
+- ``export trajectories``: ``arena export`` to a file, streamed;
+- ``arena leaderboard``: the command (``--json``), in-process: the log streamed once into a
+  :class:`arena.analysis.tally.Tally`, then the rows, ratings and cross-play from it;
+- ``curves (tally)``: ``learning_curves`` from a Tally of the streamed log (200 bootstrap resamples);
+- ``arena report``: the command (``--n-boot 200``), in-process: the HTML page with plots, curves and leaderboard.
+
+``--only`` picks readers (``index (cold)`` always runs first, so the others read a warm index) and
+``--sizes`` the log sizes.
 
 Peak RSS is the child's ``VmHWM`` (``/proc/self/status``), not ``getrusage``: Linux carries ``ru_maxrss``
 across ``fork``/``exec``, so a child would report this script's own peak. It includes Python and the
@@ -94,8 +102,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="1k and 10k matches instead of 10k and 100k")
     parser.add_argument("--old-100k", action="store_true", help="also time read_run on 100k (needs ~5 GB)")
+    parser.add_argument("--only", help="comma-separated readers to time (default: all); 'index (cold)' always runs")
+    parser.add_argument("--sizes", help="comma-separated log sizes (default: 10000,100000; --quick: 1000,10000)")
     args = parser.parse_args()
     sizes = (1_000, 10_000) if args.quick else (10_000, 100_000)
+    if args.sizes:
+        sizes = tuple(int(n) for n in args.sizes.split(","))
+    if args.only:
+        chosen = {"index (cold)", *(name.strip() for name in args.only.split(","))}
+        unknown = chosen - set(READERS)
+        if unknown:
+            parser.error(f"unknown reader(s): {', '.join(sorted(unknown))}; known: {', '.join(READERS)}")
+        for name in [n for n in READERS if n not in chosen]:
+            del READERS[name]
     tmp = Path(tempfile.mkdtemp(prefix="arena-big-logs-"))
     try:
         header, record = template(tmp)

@@ -29,6 +29,12 @@ NAN = math.nan
 Slot = tuple[Any, ...]  # ("m", metric index, role or None) or ("r", role)
 
 
+def ints(column: array) -> np.ndarray:
+    """An ``array`` of ints as an int64 numpy array."""
+    return np.frombuffer(column, dtype=np.dtype(column.typecode)).astype(np.int64) if len(column) \
+        else np.empty(0, dtype=np.int64)
+
+
 class _Names:
     """Strings (or tuples of them) as small ids, in order of first appearance."""
 
@@ -79,11 +85,12 @@ class CurveRows:
         self.practice_round = 0  # the highest practice round logged (0: none)
         self.transfer_round = 0
         self.names, self.agent_sets, self.origins = _Names(), _Names(), _Names()
-        self._practice_hash, self._practice_scenario = array("q"), array("q")
+        self._practice_hash, self._practice_scenario = array("q"), array("i")
         self._transfer_hash: list[int] = []  # per transfer series (origin id - 1): its series id's hash
         self._transfer_series: dict[str, int] = {}
-        self.scenario, self.arm, self.agents, self.repeat = array("q"), array("q"), array("q"), array("q")
-        self.origin, self.round = array("q"), array("q")  # origin: 0 practice, else 1 + transfer series id
+        # ids as 4-byte ints (there are fewer names than matches); origin: 0 practice, else 1 + transfer series id
+        self.scenario, self.arm, self.agents, self.origin = array("i"), array("i"), array("i"), array("i")
+        self.repeat, self.round = array("q"), array("q")
         self.columns: dict[Slot, array] = {}
 
     def add(self, rec: dict[str, Any]) -> None:
@@ -164,9 +171,7 @@ class CurveRows:
         """Per transfer series (origin id - 1): the practice scenario its series played, else its own id."""
         if not self._transfer_hash:
             return []
-        hashes = np.frombuffer(self._practice_hash, dtype=np.int64) if self._practice_hash else np.empty(0, np.int64)
-        scenarios = np.frombuffer(self._practice_scenario, dtype=np.int64) if self._practice_scenario \
-            else np.empty(0, np.int64)
+        hashes, scenarios = ints(self._practice_hash), ints(self._practice_scenario)
         order = np.lexsort((np.arange(hashes.size), hashes))  # by hash, then log order: the last one wins
         hashes, scenarios = hashes[order], scenarios[order]
         ids = {v: k for k, v in self._transfer_series.items()}
@@ -187,11 +192,11 @@ class CurveRows:
         origin_names = _Names()
         origin_ids = np.array([0] + [origin_names.id(s) + 1 for s in self.origin_names()], dtype=np.int64)
         origin_rank = np.concatenate([[0], origin_names.ranks() + 1]) if origin_names.items else np.zeros(1, np.int64)
-        scenario, arm = np.frombuffer(self.scenario, np.int64), np.frombuffer(self.arm, np.int64)
-        agents = self.agent_sets.ranks()[np.frombuffer(self.agents, np.int64)]
-        repeat = np.frombuffer(self.repeat, np.int64)
-        origin = origin_rank[origin_ids[np.frombuffer(self.origin, np.int64)]]
-        round_ = np.frombuffer(self.round, np.int64)
+        scenario, arm = ints(self.scenario), ints(self.arm)
+        agents = self.agent_sets.ranks()[ints(self.agents)]
+        repeat = ints(self.repeat)
+        origin = origin_rank[origin_ids[ints(self.origin)]]
+        round_ = ints(self.round)
         key = np.stack([names[scenario], names[arm], agents, repeat, origin], axis=1)
         uniq, series = np.unique(key, axis=0, return_inverse=True)
         series = series.reshape(-1)

@@ -181,7 +181,9 @@ class Duplicates:
         self._ids: dict[Any, int] = {}
         self._big_seeds: dict[int, int] = {}
         self.seen: dict[tuple[str, str], None] = {}  # (agent, role) of every successful match
-        self._cols = {name: array("q") for name in ("role", "board", "round", "seed", "agent")}
+        # ids as 4-byte ints (fewer roles, boards and agents than matches); round and seed as they come
+        self._cols = {name: array("i" if name in ("role", "board", "agent") else "q")
+                      for name in ("role", "board", "round", "seed", "agent")}
         self._reward = array("d")
 
     def _id(self, kind: str, item: Any, names: list[Any]) -> int:
@@ -218,14 +220,17 @@ class Duplicates:
         each board (``[board, i, j]``: i's wins plus half the draws against j)."""
         if not self._reward:
             return {}
-        col = {name: np.frombuffer(values, dtype=np.int64) for name, values in self._cols.items()}
+        # views of the columns, not copies: at 100,000 matches each copy would be another megabytes
+        col = {name: np.frombuffer(values, dtype=np.dtype(values.typecode)) for name, values in self._cols.items()}
         reward = np.frombuffer(self._reward, dtype=np.float64)
-        order = np.lexsort((np.arange(reward.size), col["agent"], col["seed"], col["round"], col["board"],
-                            col["role"]))
-        group = np.stack([col[name][order] for name in ("role", "board", "round", "seed")], axis=1)
+        order = np.lexsort((np.arange(reward.size, dtype=np.int32), col["agent"], col["seed"], col["round"],
+                            col["board"], col["role"]))
+        new_group = np.zeros(order.size, dtype=bool)
+        new_group[0] = True
+        for name in ("role", "board", "round", "seed"):
+            sorted_ = col[name][order]
+            new_group[1:] |= sorted_[1:] != sorted_[:-1]
         agent = col["agent"][order]
-        new_group = np.ones(order.size, dtype=bool)
-        new_group[1:] = (group[1:] != group[:-1]).any(axis=1)
         last = np.ones(order.size, dtype=bool)  # the last logged of each agent in its group wins
         last[:-1] = new_group[1:] | (agent[1:] != agent[:-1])
         keep = order[last]

@@ -54,7 +54,8 @@ def tally_of(records: Iterable[dict[str, Any]] | Tally, metrics: Iterable[Metric
 class Tally:
     """Everything the leaderboard, cross-play, ratings, curves and report need of a run, read in one pass."""
 
-    def __init__(self, metrics: Iterable[Metric] | None = None, header: dict[str, Any] | None = None) -> None:
+    def __init__(self, metrics: Iterable[Metric] | None = None, header: dict[str, Any] | None = None, *,
+                 curves: bool = True) -> None:
         # until a match record names its game, the default game's (what ``metrics_of`` gives for no records)
         self.metrics: tuple[Metric, ...] = tuple(metrics) if metrics is not None else metrics_of(())
         self._metrics_given = metrics is not None
@@ -71,12 +72,14 @@ class Tally:
         self.duplicates = Duplicates()
         self.examples: dict[str, tuple[str, int, dict[str, Any]]] = {}  # arm -> (series, round, record)
         self._curves: CurveRows | None = None
+        self._want_curves = curves  # False: the caller shows no curves (a one-round run without feedback)
 
     @classmethod
     def of(cls, records: Iterable[dict[str, Any]], metrics: Iterable[Metric] | None = None,
-           header: dict[str, Any] | None = None) -> Tally:
-        """A Tally of ``records``, each read once; ``metrics`` default to the first match record's game's."""
-        tally = cls(metrics, header)
+           header: dict[str, Any] | None = None, *, curves: bool = True) -> Tally:
+        """A Tally of ``records``, each read once; ``metrics`` default to the first match record's game's.
+        ``curves=False`` keeps nothing for the learning curves (:attr:`curves` then refuses)."""
+        tally = cls(metrics, header, curves=curves)
         for rec in records:
             tally.add(rec)
         return tally
@@ -84,6 +87,8 @@ class Tally:
     @property
     def curves(self) -> CurveRows:
         """The curves' numbers (made at the first record, with the metrics known by then)."""
+        if not self._want_curves:
+            raise ValueError("this Tally was made without the curves' numbers (curves=False)")
         if self._curves is None:
             self._curves = CurveRows(self.metrics, self._hint)
         return self._curves
@@ -104,7 +109,8 @@ class Tally:
         self.calls += sum(u.get("calls", 0) for u in (rec.get("usage") or {}).values())
         self.tokens += sum(u.get("prompt_tokens", 0) + u.get("completion_tokens", 0)
                            for u in (rec.get("usage") or {}).values())
-        self.curves.add(rec)
+        if self._want_curves:
+            self.curves.add(rec)
         if ok:
             self._example(rec)
         if rec.get("kind") != "match":

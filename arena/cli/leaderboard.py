@@ -10,7 +10,7 @@ import typer
 from arena.analysis.leaderboard import leaderboard as compute
 from arena.analysis.tally import Tally
 from arena.cli.app import console, out
-from arena.cli.render import run_tables, usage_line
+from arena.cli.render import has_curves, run_tables, usage_line
 from arena.runlog.stream import stream_run
 
 
@@ -24,7 +24,7 @@ def leaderboard(
 ) -> None:
     """Per agent and role: matches, the game's metrics, mean reward, rating with its interval; the cross-play matrix."""
     header, stream = stream_run(run_dir, on_problem=lambda m: console.print(m, markup=False))
-    records = Tally.of(stream, header=header)  # one pass over the log; no record is kept
+    records = Tally.of(stream, header=header, curves=has_curves(header))  # one pass; no record kept
     rows = compute(records)
     if as_json:
         print(json.dumps([r.to_dict() for r in rows]))

@@ -185,10 +185,15 @@ def usage_line(records: Iterable[dict[str, Any]] | Tally) -> str:
     return f"{tally.calls} model calls, {tally.tokens} tokens" if tally.calls else ""
 
 
+def has_curves(header: dict[str, Any]) -> bool:
+    """Whether :func:`run_tables` shows the learning-curve table: a run of several rounds, or with feedback."""
+    tournament = (header.get("config") or {}).get("tournament") or {}
+    return not (tournament.get("rounds", 1) <= 1 and not tournament.get("feedback"))
+
+
 def self_play_table(header: dict[str, Any], records: Iterable[dict[str, Any]] | Tally, n_boot: int = 1000) -> Any:
     """The per-round feedback table for runs with more than one round or arm; None otherwise."""
-    tournament = (header.get("config") or {}).get("tournament") or {}
-    if tournament.get("rounds", 1) <= 1 and not tournament.get("feedback"):
+    if not has_curves(header):
         return None
     from arena.analysis.curves import learning_curves
     from arena.cli.curves_table import per_round_table

@@ -17,7 +17,7 @@ from arena.analysis.leaderboard import leaderboard
 from arena.analysis.tally import Tally
 from arena.cli.app import console, out
 from arena.cli.live import LiveView
-from arena.cli.render import run_tables
+from arena.cli.render import has_curves, run_tables
 from arena.errors import ArenaError, one_line
 from arena.registry import game as game_named
 from arena.runlog.stream import stream_run
@@ -111,7 +111,7 @@ def run(
             raise
     elapsed = time.perf_counter() - start
     header, stream = stream_run(prepared.log.dir, on_problem=lambda _m: None)  # resume_notes said it
-    records = Tally.of(stream, header=header)  # one pass over the log; no record is kept
+    records = Tally.of(stream, header=header, curves=has_curves(header))  # one pass; no record kept
     rows = leaderboard(records)
     if as_json:
         print(json.dumps({"run_dir": str(prepared.log.dir), **summary.to_dict(),
