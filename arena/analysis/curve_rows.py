@@ -197,9 +197,7 @@ class CurveRows:
         repeat = ints(self.repeat)
         origin = origin_rank[origin_ids[ints(self.origin)]]
         round_ = ints(self.round)
-        key = np.stack([names[scenario], names[arm], agents, repeat, origin], axis=1)
-        uniq, series = np.unique(key, axis=0, return_inverse=True)
-        series = series.reshape(-1)
+        series, one = _group([names[scenario], names[arm], agents, repeat, origin])
         rows = np.arange(n)
         order = np.lexsort((rows, round_, series))  # by series, round, then log order
         s, r = series[order], round_[order]
@@ -207,10 +205,23 @@ class CurveRows:
         last[:-1] = (s[1:] != s[:-1]) | (r[1:] != r[:-1])
         starts = np.ones(n, dtype=bool)
         starts[1:] = last[:-1]
-        series_first = np.full(len(uniq), n, dtype=np.int64)
+        series_first = np.full(one.size, n, dtype=np.int64)
         np.minimum.at(series_first, series, rows)
-        name_of_rank = np.argsort(names)
-        _, pair = np.unique(uniq[:, [0, 2, 3, 4]], axis=0, return_inverse=True)
-        return Cells(series_scenario=name_of_rank[uniq[:, 0]], series_arm=name_of_rank[uniq[:, 1]],
-                     series_pair=pair.reshape(-1), series_first=series_first, series=s[last], round=r[last],
-                     row=order[last], first=order[starts])
+        pair, _ = _group([names[scenario][one], agents[one], repeat[one], origin[one]])
+        return Cells(series_scenario=scenario[one], series_arm=arm[one], series_pair=pair,
+                     series_first=series_first, series=s[last], round=r[last], row=order[last], first=order[starts])
+
+
+def _group(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the id of its group of equal keys (ids in the keys' sorted order, the first column first), and
+    one row of each group. ``np.unique(axis=0)`` does the same on a stacked copy of the columns; this sorts
+    them where they are, which at 100,000 matches is several megabytes less."""
+    order = np.lexsort(columns[::-1])
+    new = np.zeros(order.size, dtype=bool)
+    new[:1] = True
+    for column in columns:
+        ranked = column[order]
+        new[1:] |= ranked[1:] != ranked[:-1]
+    ids = np.empty(order.size, dtype=np.int64)
+    ids[order] = np.cumsum(new) - 1
+    return ids, order[new]
