@@ -284,7 +284,9 @@ def stream_run(directory: Path, on_problem: Callable[[str], None] | None = None,
     attempt), so memory is the index plus one record. Unreadable lines and lines logged twice are counted
     as :func:`arena.runlog.read_matches` counts them and reported through ``on_problem`` (default: a
     :class:`RunlogWarning`) when the stream ends, in ``read_run``'s words. The header is read at once, so
-    a missing or corrupt ``run.json`` fails here, not at the first record.
+    a missing or corrupt ``run.json`` fails here, not at the first record. One difference, by design: a
+    match whose last attempt is an unreadable line (its id still legible) is left out and reported, where
+    ``read_run`` falls back to its earlier attempt; knowing that would take a second pass.
     """
     header = read_header(directory)
     size, offsets, _ = kept_lines(directory)
