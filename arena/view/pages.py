@@ -72,6 +72,7 @@ def run_page(run: Run, filters: Filters, *, n_boot: int) -> str:
     header = run.header()
     total = len(run.ids())
     shown = run.page(filters)
+    run.warm()  # the rows every filter needs, streamed while the person reads this page
     tournament = ((header.get("config") or {}).get("tournament") or {})
     body = [f"<h1>Run {esc(run.name)}</h1>",
             f'<p class="note">{esc(tournament.get("name", "?"))} ({esc(tournament.get("format", "?"))}), game '

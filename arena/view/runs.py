@@ -6,9 +6,10 @@ A run of 100,000 matches is about 640 MB of JSON; the view must not parse it to 
   parsing, saved beside the log), sorted by :func:`arena.view.listing.natural_key`;
 - an unfiltered page reads only its own records, one seek each (:func:`arena.runlog.stream.iter_records`
   over the page's part of the index); a match page reads one record (:func:`arena.runlog.stream.find_match`);
-- a filter needs every match's arm, agents, scenario and outcome: the first filtered request streams the
-  log once, keeping one small :class:`arena.view.listing.Row` per match (never the records), and later
-  requests read only what the log gained since (a live run keeps growing);
+- a filter needs every match's arm, agents, scenario and outcome: the log is streamed once, keeping one
+  small :class:`arena.view.listing.Row` per match (never the records), in the background from the run's
+  first visit (:meth:`Run.warm`) or when a filter asks first; later requests read only what the log gained
+  since (a live run keeps growing);
 - the analysis (leaderboard, curves, effects) needs every record, as ``arena report`` does: it is computed
   when a run's page asks for it, from records without their turns' prompts (the bulk of a record, and no
   figure's input), and kept until the log grows. Past :data:`INLINE_ANALYSIS` matches the run page links
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import html
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +31,7 @@ from urllib.parse import quote
 from arena.analysis.curves import Curves, learning_curves
 from arena.analysis.plots import plot_keys, render_plots
 from arena.analysis.report import report_sections
-from arena.errors import ConfigError, RunlogError
+from arena.errors import ArenaError, ConfigError, RunlogError
 from arena.registry import Metric, default_game, game
 from arena.replay import scenario_specs
 from arena.runlog import MATCHES_FILE, RUN_FILE, read_header
@@ -59,7 +61,8 @@ class Run:
         self.path, self.name, self.page_size = path, path.name, page_size
         self.problems: list[str] = []  # unreadable lines met while streaming, shown on the run's page
         self._lock = threading.RLock()  # short: the caches' fields
-        self._scan_lock = threading.Lock()  # long: one full scan of the log at a time (rows, analysis)
+        self._rows_lock = threading.Lock()  # long: one scan for the rows at a time
+        self._analysis_lock = threading.Lock()  # long: one analysis at a time
         self._header: tuple[float, dict[str, Any]] | None = None
         self._index = MatchIndex()
         self._ids: tuple[int, list[str]] = (-1, [])
@@ -123,32 +126,49 @@ class Run:
         """One match record by id (one seek), or None."""
         return find_match(self.path, match_id, self.index())
 
-    def _stream(self, index: MatchIndex) -> list[dict[str, Any]]:
-        return list(iter_records(self.path, on_problem=self._problem, index=index))
+    def _stream(self, index: MatchIndex) -> Iterator[dict[str, Any]]:
+        """The records ``index`` points at, one at a time (never all at once)."""
+        return iter_records(self.path, on_problem=self._problem, index=index)
 
     def _problem(self, message: str) -> None:
         with self._lock:
             if message not in self.problems:
                 self.problems.append(message)
 
-    def _row(self, record: dict[str, Any]) -> Row:
-        return row_of(record, self.metrics(), scenario_specs(self.header()).get(str(record.get("scenario"))))
+    def _rows_of(self, index: MatchIndex) -> Iterator[tuple[str, Row]]:
+        """(match id, row) of each record ``index`` points at, streamed; the game's metrics and the stored
+        scenarios are looked up once, not per record."""
+        metrics, specs = self.metrics(), scenario_specs(self.header())
+        for record in self._stream(index):
+            yield str(record["match_id"]), row_of(record, metrics, specs.get(str(record.get("scenario"))))
 
     # ------------------------------------------------------------ the match list
 
     def rows(self) -> dict[str, Row]:
         """A row per match, streamed from the log once and then from its new tail only."""
         index = self.index()
-        with self._scan_lock:
+        with self._rows_lock:
             rows, covered = dict(self._rows), self._rows_size
             if index.size < covered:  # rewritten, not appended: start over
                 rows, covered = {}, 0
             if index.size != covered:
                 fresh = {mid: entry for mid, entry in index.entries.items() if entry[0] >= covered}
-                rows.update((str(r["match_id"]), self._row(r)) for r in self._stream(MatchIndex(index.size, fresh)))
+                rows.update(self._rows_of(MatchIndex(index.size, fresh)))
                 with self._lock:
                     self._rows, self._rows_size = rows, index.size
             return rows
+
+    def warm(self) -> None:
+        """Start streaming the rows in the background when the log has lines they do not cover, so the
+        first filter a person picks finds them ready (one scan at a time: :meth:`rows` waits its turn)."""
+        if self._rows_size != self.index().size and not self._rows_lock.locked():
+            threading.Thread(target=self._warm, name=f"arena-view-rows-{self.name}", daemon=True).start()
+
+    def _warm(self) -> None:
+        try:
+            self.rows()
+        except ArenaError as exc:  # the page that needs the rows will say it; here, keep it for the run's page
+            self._problem(exc.one_line())
 
     def page(self, filters: Filters) -> Page:
         """The page of rows ``filters`` asks for. Unfiltered: only the page's records are read."""
@@ -162,7 +182,7 @@ class Run:
             known = {mid: self._rows[mid] for mid in page.items if mid in self._rows}
         wanted = {mid: index.entries[mid] for mid in page.items if mid not in known}
         if wanted:
-            known.update((str(r["match_id"]), self._row(r)) for r in self._stream(MatchIndex(index.size, wanted)))
+            known.update(self._rows_of(MatchIndex(index.size, wanted)))
         rows = [known[mid] for mid in page.items if mid in known]  # an unreadable line has no row
         return Page(rows, page.number, page.pages, page.total, page.start)
 
@@ -188,10 +208,10 @@ class Run:
         """The report's overview, curves, effects and leaderboard (HTML fragments), kept until the log grows;
         each plot is an ``<img>`` of :meth:`plot`, drawn when the browser asks for it."""
         index = self.index()
-        with self._scan_lock:
+        with self._analysis_lock:
             if self._analysis is not None and self._analysis[:2] == (index.size, n_boot):
                 return self._analysis[3]
-            records = [_lean(r) for r in iter_records(self.path, on_problem=self._problem, index=index)]
+            records = [_lean(r) for r in self._stream(index)]
             header = self.header()
             curves = learning_curves(header, records, n_boot=n_boot, seed=seed)
 

@@ -71,7 +71,7 @@ def test_runs_filter_and_match_pages_load_clean_and_show_what_they_should(browse
     assert [a.text for a in browser.find_elements(By.CSS_SELECTOR, "#runs a")] == ["fb", "dm"]
     assert severe(browser) == []
 
-    browser.find_element(By.LINK_TEXT, "fb").click()
+    follow(browser, browser.find_element(By.LINK_TEXT, "fb"))
     assert len(shown_rows(browser)) == 24
     browser.execute_script("window.scrollTo(0, document.body.scrollHeight)")  # the plots load lazily
     images = browser.find_elements(By.CSS_SELECTOR, "img")
@@ -84,16 +84,16 @@ def test_runs_filter_and_match_pages_load_clean_and_show_what_they_should(browse
 
     Select(browser.find_element(By.ID, "filter-arm")).select_by_value("ai")
     Select(browser.find_element(By.ID, "filter-agent")).select_by_value("coachable-seller")
-    browser.find_element(By.ID, "apply").click()
+    follow(browser, browser.find_element(By.ID, "apply"))
     assert shown_rows(browser) == [f"balloon.coachable-seller.fair-buyer.ai.s{s}.r{r}" for s in (0, 1)
                                    for r in (1, 2, 3)]
     assert browser.find_element(By.ID, "count").text == "Showing 1-6 of 6 matches (filtered from 24)."
     Select(browser.find_element(By.ID, "filter-outcome")).select_by_visible_text("deals: yes")
-    browser.find_element(By.ID, "apply").click()
+    follow(browser, browser.find_element(By.ID, "apply"))
     assert shown_rows(browser) == [COACHED, COACHED.replace(".s0.", ".s1.")]
     assert severe(browser) == []
 
-    browser.find_element(By.LINK_TEXT, COACHED).click()
+    follow(browser, browser.find_element(By.LINK_TEXT, COACHED))
     assert browser.find_element(By.ID, "match-id").text == COACHED
     turns = browser.find_elements(By.CSS_SELECTOR, ".turn pre")
     assert turns[0].text == "This is a good balloon and its price is $20. [OFFER $20]"
@@ -119,6 +119,18 @@ def test_a_missing_match_is_a_page_that_says_so_not_a_console_error_storm(browse
     assert browser.find_element(By.ID, "message").text == "fb: no match 'nope'"
     errors = severe(browser)  # the 404 itself is the one error the console reports
     assert len(errors) == 1 and "404" in errors[0]
+
+
+def follow(driver: Any, element: Any) -> None:
+    """Click a link or a submit button and wait for the next page to have loaded (a click returns before
+    the navigation it starts may have replaced the page)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+
+    old = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    _wait(driver, expected_conditions.staleness_of(old))
+    _wait(driver, lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def _wait(driver: Any, ready: Any, timeout: float = 120) -> None:
