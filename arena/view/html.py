@@ -34,7 +34,7 @@ form.filters select{font-size:.9rem;padding:.15rem} button{font-size:.9rem;paddi
 .feedback ul{margin:.2rem 0 .2rem 1.2rem;padding:0} .feedback table{font-size:.8rem}
 pre.memory{display:block;white-space:pre-wrap;background:#f4f6f8;border:1px solid #dde;padding:.4rem .6rem}
 .error{color:#a00} details{margin:.2rem 0} summary{cursor:pointer;color:#555;font-size:.85rem}
-body{max-width:84rem} td.err{color:#a00}
+body{max-width:84rem;padding:0 1.5rem} td.err{color:#a00} .wide{overflow-x:auto}
 """
 
 __all__ = ["CSP", "CSS", "esc", "link", "page", "table", "text_block", "url"]

@@ -93,7 +93,7 @@ def run_page(run: Run, filters: Filters, *, n_boot: int) -> str:
         body.append(f'<p>This run has {total} matches: the leaderboard, curves and effects read every one. '
                     f'{link(url("run", run.name, "analysis"), "Compute them")}.</p>')
     elif total:
-        body += run.analysis(n_boot=n_boot)
+        body += ['<div class="wide">', *run.analysis(n_boot=n_boot), "</div>"]  # a game of many figures is wide
     else:
         body.append('<p class="note">No matches logged yet.</p>')
     return page(f"Arena run {run.name}", body, [("runs", url()), (run.name, "")])
@@ -101,7 +101,7 @@ def run_page(run: Run, filters: Filters, *, n_boot: int) -> str:
 
 def analysis_page(run: Run, *, n_boot: int) -> str:
     """A large run's analysis on a page of its own."""
-    body = [f"<h1>Analysis of {esc(run.name)}</h1>", *run.analysis(n_boot=n_boot)]
+    body = [f"<h1>Analysis of {esc(run.name)}</h1>", '<div class="wide">', *run.analysis(n_boot=n_boot), "</div>"]
     return page(f"Arena analysis {run.name}", body,
                 [("runs", url()), (run.name, url("run", run.name)), ("analysis", "")])
 

@@ -147,3 +147,13 @@ def test_the_cli_prints_its_address_serves_and_stops_on_ctrl_c(view_logs: Path) 
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_a_run_past_the_inline_limit_links_its_analysis_instead(view_server: ViewServer,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("arena.view.pages.INLINE_ANALYSIS", 20)  # fb has 24 matches
+    page = get(view_server, "/run/fb")[3].decode()
+    assert "This run has 24 matches: the leaderboard, curves and effects read every one." in page
+    assert '<a href="/run/fb/analysis">Compute them</a>' in page and "<h2>Leaderboard</h2>" not in page
+    analysis = get(view_server, "/run/fb/analysis")[3].decode()
+    assert "<h1>Analysis of fb</h1>" in analysis and "<h2>Leaderboard</h2>" in analysis
