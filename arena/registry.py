@@ -117,6 +117,11 @@ class Game:
       None before the first round.
     - ``live``: ``arena run`` prints each finished match's ``outcome_line`` as it comes (for games of many
       short matches whose outcomes are the story, as a curriculum's episodes).
+    - ``baselines``: what ``arena new tournament`` fills in, so that a generated tournament runs with no
+      model: a tournament fragment whose agent cards are given by value (``players``: role -> card dicts;
+      optionally ``feedback`` with its ``critic`` card, and ``rounds``, ``repeats``, ``memory``). The
+      scaffold writes each card as ``agents/<name>.yaml`` unless that file exists. The template of a new
+      scenario is the first of ``scenario_model``'s JSON Schema ``examples`` (editors show it too).
     """
 
     name: str
@@ -143,18 +148,22 @@ class Game:
     metrics: tuple[Metric, ...] = ()
     carry: Callable[[dict[str, Any]], Any] | None = None
     live: bool = False
+    baselines: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
 def game_from(name: str, *, prompts: Any, scripted: Any, render: Any = None, **fields: Any) -> Game:
     """A :class:`Game` from a game folder's modules, by the template's names (``arena/games/example/``):
     ``prompts.{outcome_text, reply_for, reply_to_action, player_system, critic_messages}``,
-    ``scripted.{Player, Critic, STRATEGY_PARAMS}`` and, if given, ``render.{outcome_line, turn_details}``;
+    ``scripted.{Player, Critic, STRATEGY_PARAMS}`` (and ``scripted.BASELINES`` if it has them) and, if
+    given, ``render.{outcome_line, turn_details}``;
     ``fields`` gives the rest (``roles``, ``scenario_model``, ``make_env``, ``metrics``, ...)."""
     named = {key: getattr(prompts, key) for key in
              ("outcome_text", "reply_for", "reply_to_action", "player_system", "critic_messages")}
     if render is not None:
         named.update(outcome_line=render.outcome_line, turn_details=render.turn_details)
+    if hasattr(scripted, "BASELINES"):
+        named.update(baselines=scripted.BASELINES)
     return Game(name=name, scripted_player=scripted.Player, scripted_critic=scripted.Critic,
                 scripted_params=scripted.STRATEGY_PARAMS.get, strategies=tuple(scripted.STRATEGY_PARAMS),
                 **named, **fields)
