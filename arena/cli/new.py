@@ -92,6 +92,8 @@ def new_tournament(
     game: str | None = typer.Option(None, "--game", help="The game it plays (default: the first registered)."),
     scenarios: list[Path] = typer.Option([], "--scenario", help="A scenario file to play (repeat the option; "
                                          "default: the game's example scenario, beside the tournament)."),
+    own: list[str] = typer.Option([], "--player", help="ROLE=CARD: this card plays ROLE instead of the game's "
+                                  "baselines (repeat the option)."),
     agents_dir: Path = typer.Option(Path("agents"), "--agents-dir", help="Where the baseline cards are (or go)."),
     path: Path | None = typer.Option(None, "--out", help="The file to write (default: scenarios/<game>/<name>.yaml)."),
     force: bool = _FORCE,
@@ -100,6 +102,7 @@ def new_tournament(
     """A tournament of the game's scripted baselines (no model): `arena run FILE --local` plays it at once."""
     from arena import registry
     from arena.config import scaffold
+    from arena.config.models import Tournament
 
     where = "arena new tournament"
     spec = _game(game or registry.default_game(), where)
@@ -111,6 +114,7 @@ def new_tournament(
             raise ConfigError(f"--scenario {scenario}: no such file", path=where)
     if not spec.baselines.get("players"):
         raise ConfigError(f"the {spec.name} game declares no baselines to build a tournament from", path=where)
+    players = _own_players(own, spec, where)
 
     if not scenarios:  # the game's example scenario, beside the tournament, written if missing
         example_name = str(scaffold.example(spec.scenario_model).get("name", spec.name))
@@ -130,12 +134,12 @@ def new_tournament(
             _write(card_path, _card_text(scaffold.card_data(card), card_path, schema_dir, header), "agent", where)
         return _relative(card_path, path.parent)
 
-    data = scaffold.tournament_data(spec, name, [_relative(s, path.parent) for s in scenarios], card_ref)
-    header = [f"A tournament of the {spec.name} game, from `arena new tournament {name} --game {spec.name}`: its "
-              "scripted baselines, no model. Swap in your own cards (`arena new agent`) and scenarios.",
+    refs = {role: [_relative(card, path.parent) for card in cards] for role, cards in players.items()}
+    data = scaffold.tournament_data(spec, name, [_relative(s, path.parent) for s in scenarios], card_ref, refs)
+    header = [f"A tournament of the {spec.name} game, from `arena new tournament {name} --game {spec.name}`: "
+              + ("your cards against its scripted baselines." if players else "its scripted baselines, no model.")
+              + " Swap in your own cards (`arena new agent`) and scenarios.",
               f"Check it: arena validate {_shown(path)}", f"Play it: arena run {_shown(path)} --local"]
-    from arena.config.models import Tournament
-
     _write(path, scaffold.render(Tournament, data, header, _schema_ref(path, "tournament", schema_dir)),
            "tournament", where)
 
@@ -150,6 +154,20 @@ def _game(name: str, where: str) -> Any:
         raise ConfigError(f"unknown game {name!r}{_hint(name, registry.known())} (one of: "
                           f"{', '.join(registry.known())})", path=where)
     return registry.game(name)
+
+
+def _own_players(entries: list[str], spec: Any, where: str) -> dict[str, list[Path]]:
+    """``--player ROLE=CARD`` options as role -> card files, each role one of the game's, each file there."""
+    players: dict[str, list[Path]] = {}
+    for entry in entries:
+        role, _, card = entry.partition("=")
+        if role not in spec.roles or not card:
+            raise ConfigError(f"--player {entry!r}: give ROLE=CARD, ROLE one of the {spec.name} game's roles: "
+                              f"{', '.join(spec.roles)}", path=where)
+        if not Path(card).is_file():
+            raise ConfigError(f"--player {entry!r}: no such file {card}", path=where)
+        players.setdefault(role, []).append(Path(card))
+    return players
 
 
 def _hint(name: str, choices: list[str]) -> str:

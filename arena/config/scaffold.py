@@ -66,23 +66,27 @@ def agent_data(name: str, backend: str, roles: list[str], model: str | None = No
             "policy": {"type": "llm", "model": settings, "persona": PERSONA}}
 
 
-def tournament_data(spec: Game, name: str, scenarios: list[str], card_ref: Callable[[dict[str, Any]], str]
-                    ) -> dict[str, Any]:
+def tournament_data(spec: Game, name: str, scenarios: list[str], card_ref: Callable[[dict[str, Any]], str],
+                    own: dict[str, list[str]] | None = None) -> dict[str, Any]:
     """A new tournament of ``spec``'s baselines on ``scenarios`` (paths as the file will hold them).
 
-    ``card_ref(card)`` gives the path the file names a baseline card by (the caller writes the card there).
-    With a critic in the baselines it is a self-play tournament comparing feedback arms, else cross-play.
+    ``card_ref(card)`` gives the path the file names a baseline card by (the caller writes the card there);
+    ``own`` (role -> card paths) replaces the baselines of those roles. With a critic in the baselines it is
+    a self-play tournament comparing feedback arms, else cross-play.
     """
+    own = own or {}
     base = dict(spec.baselines)
     if not base.get("players"):
         raise ConfigError(f"the {spec.name} game declares no baselines (Game.baselines) to build a tournament from")
-    players = {role: [card_ref(card) for card in cards] for role, cards in base.pop("players").items()}
+    players = {role: own[role] if role in own else [card_ref(card) for card in cards]
+               for role, cards in base.pop("players").items()}
     feedback = base.pop("feedback", None)
     if feedback is not None and isinstance(feedback.get("critic"), dict):
         feedback = {**feedback, "critic": card_ref(feedback["critic"])}
     data: dict[str, Any] = {
         "schema_version": 1, "kind": "tournament", "name": name,
-        "description": f"The {spec.name} game's scripted baselines: runs in seconds, with no model.",
+        "description": f"Cards of your own against the {spec.name} game's scripted baselines." if own else
+        f"The {spec.name} game's scripted baselines: runs in seconds, with no model.",
         "format": "self_play" if feedback else "cross_play", "scenarios": list(scenarios), "players": players,
         "rounds": 1, "repeats": 1, "seed": 0, **base}
     if feedback:
