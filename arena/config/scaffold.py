@@ -59,8 +59,10 @@ def agent_data(name: str, backend: str, roles: list[str], model: str | None = No
     settings = backends()[backend]
     if model:
         settings["model"] = model
-    if base_url:
+    if base_url:  # a server of one's own: it needs no key (the shipped openai-compatible card names none)
         settings["base_url"] = base_url
+        if backend == "openai":
+            settings.pop("api_key_env", None)
     return {"schema_version": 1, "kind": "agent", "name": name,
             "description": f"An LLM player on the {backend} backend.", "roles": list(roles),
             "policy": {"type": "llm", "model": settings, "persona": PERSONA}}

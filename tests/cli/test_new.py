@@ -137,10 +137,14 @@ def test_baselines_are_the_shipped_cards() -> None:
 
 def test_own_card_plays_in_a_new_tournament(capsys: pytest.CaptureFixture[str], tmp_path: Path, fake_llm,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    """A new openai card on a local server, put into a new tournament with --player: the run calls the server."""
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-local-only")
+    """A new openai card on a local server (no key needed), put into a new tournament with --player: the run
+    calls the server."""
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     assert arena(capsys, "new", "agent", "my-seller", "--backend", "openai", "--model", "fake-model",
                  "--base-url", fake_llm.openai_base_url, "--role", "seller")[0] == 0
+    model = check_file(capsys, Path("agents/my-seller.yaml"), "agent", "my-seller")["policy"]["model"]
+    assert model == {"backend": "openai", "model": "fake-model", "temperature": 0.7, "max_tokens": 120,
+                     "base_url": fake_llm.openai_base_url}
     code, out, err = arena(capsys, "new", "tournament", "mine", "--player", "seller=agents/my-seller.yaml")
     assert code == 0, err
     path = Path("scenarios/negotiation/mine.yaml")
