@@ -52,7 +52,7 @@ def new_scenario(
     doc = (spec.scenario_model.__doc__ or "").strip().split("\n\n")[0].replace("``", "`")
     header = [f"A scenario of the {spec.name} game, from `arena new scenario {spec.name} {name}`. {doc}",
               f"Edit the values; `arena validate {_shown(path)}` checks the file (one line per mistake)."]
-    _write(path, scaffold.render(spec.scenario_model, scaffold.scenario_data(spec, name), header,
+    _write(path, scaffold.render(spec.scenario_model, scaffold.scenario_data(spec, name, where), header,
                                  _schema_ref(path, "scenario", schema_dir)), "scenario", where)
 
 
@@ -117,7 +117,7 @@ def new_tournament(
     players = _own_players(own, spec, where)
 
     if not scenarios:  # the game's example scenario, beside the tournament, written if missing
-        example_name = str(scaffold.example(spec.scenario_model).get("name", spec.name))
+        example_name = str(scaffold.example(spec.scenario_model, where).get("name", spec.name))
         scenarios = [path.parent / f"{example_name}.yaml"]
         if scenarios[0].exists():
             out.print(f"uses {_shown(scenarios[0])}", markup=False, highlight=False)

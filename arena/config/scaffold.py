@@ -30,18 +30,19 @@ WIDTH = 110  # comment lines wrap here (the house line length is 120)
 PERSONA = "You are a careful player: keep to your role's brief and answer in one or two sentences."
 
 
-def example(model: type[BaseModel]) -> dict[str, Any]:
+def example(model: type[BaseModel], where: str | None = None) -> dict[str, Any]:
     """The first of ``model``'s JSON Schema ``examples`` (a copy): where a kind keeps its starting values."""
     extra = model.model_config.get("json_schema_extra")
     examples = extra.get("examples") if isinstance(extra, dict) else None
     if not examples:
-        raise ConfigError(f"{model.__name__} has no example to start a file from (json_schema_extra examples)")
+        raise ConfigError(f"{model.__name__} has no example to start a file from (give it json_schema_extra "
+                          "examples)", path=where)
     return dict(examples[0])
 
 
-def scenario_data(spec: Game, name: str) -> dict[str, Any]:
+def scenario_data(spec: Game, name: str, where: str | None = None) -> dict[str, Any]:
     """A new scenario of ``spec``'s game named ``name``: the first example of its scenario model."""
-    values = example(spec.scenario_model)
+    values = example(spec.scenario_model, where)
     values.pop("name", None)
     return {"schema_version": 1, "kind": "scenario", "game": spec.name, "name": name, **values}
 
@@ -79,7 +80,8 @@ def tournament_data(spec: Game, name: str, scenarios: list[str], card_ref: Calla
     own = own or {}
     base = dict(spec.baselines)
     if not base.get("players"):
-        raise ConfigError(f"the {spec.name} game declares no baselines (Game.baselines) to build a tournament from")
+        raise ConfigError(f"the {spec.name} game declares no baselines (Game.baselines) to build a tournament from",
+                          path="arena new tournament")
     players = {role: own[role] if role in own else [card_ref(card) for card in cards]
                for role, cards in base.pop("players").items()}
     feedback = base.pop("feedback", None)
