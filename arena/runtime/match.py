@@ -38,6 +38,9 @@ class MatchContext:
     run_id: str = ""
     model_factory: Any = None  # builds an LLM judge's model (the runtime's factory)
     judge_cache: dict[str, Any] = field(default_factory=dict)  # the game's judge keeps its LLM here
+    # hears each turn record as logged, its after_turn feedback included, as soon as it is played: a live
+    # view of one match (``arena play`` shows a person the dialogue and the coach); it must not change it
+    on_turn: Callable[[dict[str, Any]], None] | None = None
 
 
 @dataclass
@@ -126,6 +129,8 @@ async def play_turns(
             mem.add_advice(round_, given["suggestions"])
             memory_text[role] = mem.render()
             logged["feedback"] = given
+        if ctx.on_turn is not None:
+            ctx.on_turn(logged)
 
 
 async def judge_match(ctx: MatchContext, scenario: Any, turns: Turns, seed: int) -> None:
