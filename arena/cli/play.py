@@ -140,6 +140,8 @@ def play(
             if given.get("suggestions"):
                 out.print(Text(visible("advice for the next round:\n" + "\n".join(
                     f"- {s}" for s in given["suggestions"])), style="yellow"))
+        if not aborted and record.get("round", 1) < rounds:
+            out.print(Text(f"round {record.get('round', 1) + 1} of {rounds}", style="bold reverse"))
 
     with terminal.ctrl_c():
         result = play_session(resolved, role, terminal, logs_dir, run_id, on_turn=on_turn, on_record=on_record)

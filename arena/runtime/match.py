@@ -84,7 +84,8 @@ async def play_turns(
 
     ``seed`` seeds the players' requests and the critic; ``first_turn`` numbers the AEC iterations (a
     fork continues the count of its replayed prefix, so its requests' seeds line up with the parent's).
-    A player that raises or returns an error ends the loop with ``turns.error`` set.
+    A player that raises or returns an error ends the loop with ``turns.error`` set. ``ctx.on_turn``, if
+    set, hears each turn record once it is complete (its feedback attached), before the next turn.
     """
     game = game_of(ctx.resolved.scenarios[series.scenario])
     fb = ctx.resolved.tournament.feedback
