@@ -20,6 +20,7 @@ says ``interrupted``.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,15 @@ from arena.agents.human import HumanPlayer, Terminal, is_abandoned
 from arena.agents.llm_player import in_process_model
 from arena.config import load_agent, load_scenario
 from arena.config.loader import display_path
-from arena.config.models import AgentCard, FeedbackSpec, HumanPolicy, ResolvedTournament, ScriptedPolicy, Tournament
+from arena.config.models import (
+    NAME_PATTERN,
+    AgentCard,
+    FeedbackSpec,
+    HumanPolicy,
+    ResolvedTournament,
+    ScriptedPolicy,
+    Tournament,
+)
 from arena.errors import ConfigError
 from arena.registry import game_of
 from arena.runtime.match import MatchContext
@@ -82,6 +91,9 @@ def resolve_play(setup: PlaySetup) -> ResolvedTournament:
         hint = f"; did you mean {close[0]!r}?" if close else ""
         raise ConfigError(f"--as {setup.role!r}: no such role in the {game.name} game{hint} (roles: "
                           f"{', '.join(game.roles)})", path=where)
+    if not re.fullmatch(NAME_PATTERN, setup.name):
+        raise ConfigError(f"{setup.name!r}: use 1-64 letters, digits, '_', '.', '-' (starting with a letter or digit)",
+                          path="arena play", field="--name")
     person = AgentCard(name=setup.name, description="a person at the keyboard (arena play)", roles=[setup.role],
                        policy=HumanPolicy(type="human"))
     given = [(path, _card(path, "opponent")) for path in setup.opponents]
@@ -121,6 +133,9 @@ def _coaching(setup: PlaySetup, game: Any, agents: dict[str, AgentCard], files: 
         return None, None
     if setup.coach is not None:
         card = _card(setup.coach, "coach")
+        if not card.plays("critic"):
+            raise ConfigError(f"agent {card.name!r} plays {card.roles}, not 'critic'", path=display_path(setup.coach),
+                              field="roles")
         if card.name in agents:
             raise ConfigError(f"agent name {card.name!r} is taken by a player; the coach needs its own name",
                               path=display_path(setup.coach))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -82,6 +83,9 @@ class RichTerminal:
             self.stop_asked = True
             console.print("stopping: the match ends at your next turn (Ctrl-C again to stop now)", markup=False)
 
+        if threading.current_thread() is not threading.main_thread():  # signals reach the main thread only
+            yield
+            return
         previous = signal.signal(signal.SIGINT, handler)
         try:
             yield
@@ -125,8 +129,10 @@ def play(
                       "(try --rounds 2)", markup=False)
     terminal = RichTerminal(name)
 
+    echoed = sys.stdin.isatty()  # a terminal shows what the person typed; piped input is shown by us
+
     def on_turn(turn: dict[str, Any]) -> None:
-        for part in turn_view(turn, spec, stored, reasons=True, text=turn.get("role") != role):
+        for part in turn_view(turn, spec, stored, reasons=True, text=not echoed or turn.get("role") != role):
             out.print(part)
 
     def on_record(record: dict[str, Any]) -> None:

@@ -159,3 +159,18 @@ def test_a_tournament_cannot_seat_a_person(tmp_path: Path, capsys: pytest.Captur
     assert run_cli("validate", str(tmp_path / "t.yaml")) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "players.seller[0]: agent 'me' is a person (policy type human)" in err
+
+
+def test_cards_that_cannot_sit_where_asked_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    buyer = ROOT / "agents" / "fair-buyer.yaml"
+    logs = str(tmp_path / "logs")
+    assert run_cli("play", str(BALLOON), "--as", "buyer", "--opponent", str(buyer), "--logs-dir", logs) == 2
+    assert capsys.readouterr().err == (f"{display_path(buyer)}: agent 'fair-buyer' plays ['buyer'], none of the "
+                                       "roles left to the opponents (seller)\n")
+    assert run_cli("play", str(BALLOON), "--as", "buyer", "--coach", str(buyer), "--logs-dir", logs) == 2
+    assert capsys.readouterr().err == (f"{display_path(buyer)}: roles: agent 'fair-buyer' plays ['buyer'], "
+                                       "not 'critic'\n")
+    assert run_cli("play", str(BALLOON), "--as", "buyer", "--name", "two words", "--logs-dir", logs) == 2
+    assert capsys.readouterr().err == ("arena play: --name: 'two words': use 1-64 letters, digits, '_', '.', '-' "
+                                       "(starting with a letter or digit)\n")
+    assert not (tmp_path / "logs").exists()
