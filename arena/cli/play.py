@@ -25,6 +25,7 @@ from typing import Any
 import typer
 from rich.text import Text
 
+from arena.agents.human import is_abandoned
 from arena.cli.app import console, out
 from arena.replay import outcome_text, turn_view, visible
 from arena.runlog import read_header
@@ -137,9 +138,14 @@ def play(
 
     def on_record(record: dict[str, Any]) -> None:
         end = Text("outcome: ", style="bold")
-        aborted = (record.get("error") or {}).get("kind") == "abandoned"
-        end.append(visible("abandoned (the turns so far are logged)" if aborted else outcome_text(record, stored)))
-        if record.get("rewards") and not aborted:
+        aborted, error = is_abandoned(record), record.get("error") or {}
+        if aborted:
+            end.append("abandoned (the turns so far are logged)")
+        elif error:  # an agent failed (a model server down): the match ends, the session goes on
+            why = f"error ({error.get('kind')}, {error.get('role')}): {error.get('message')}"
+            end.append(visible(why), style="red")
+        else:
+            end.append(visible(outcome_text(record, stored)))
             end.append(visible("   rewards: " + ", ".join(f"{r} {v:.2f}" for r, v in record["rewards"].items())))
         out.print(end)
         for given in (record.get("feedback") or {}).values():  # after_round advice, for the next round
