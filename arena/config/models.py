@@ -73,11 +73,18 @@ class LLMPolicy(StrictModel):
     )
 
 
-Policy = Annotated[ScriptedPolicy | LLMPolicy, Field(discriminator="type")]
+class HumanPolicy(StrictModel):
+    """A person at the keyboard. ``arena play`` seats one in the role the person takes; a tournament cannot
+    (its matches run unattended, many at once, in actors with no terminal)."""
+
+    type: Literal["human"]
+
+
+Policy = Annotated[ScriptedPolicy | LLMPolicy | HumanPolicy, Field(discriminator="type")]
 
 
 class AgentCard(StrictModel):
-    """A player or critic: a name, the roles it may take, and its policy (scripted or an LLM)."""
+    """A player or critic: a name, the roles it may take, and its policy (scripted, an LLM, or a person)."""
 
     schema_version: Literal[1] = 1
     kind: Literal["agent"] = "agent"
