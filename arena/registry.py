@@ -115,8 +115,20 @@ class Game:
       curriculum's state), read from the round's logged ``outcome`` (JSON), so a resumed series rebuilds
       it from the log as memory is; with it the runtime calls ``make_env(scenario, carried)``, ``carried``
       None before the first round.
+    - ``briefing(role, scenario)`` / ``reply_hint(info)`` / ``reply_problem(text, info, scenario)`` (optional):
+      what ``arena play`` shows a person playing ``role``: the role's private brief once at the start
+      (default: the role's first observation), a one-line hint of the form a reply takes this turn (default:
+      free text), and why the game cannot read the person's reply (None: it can; the reply is asked for
+      again otherwise, so a typo never becomes a wasted or refused move).
+    - ``human_opponents``: role -> the scripted strategy ``arena play`` sets against a person by default (a
+      role not named: the game's first strategy).
     - ``live``: ``arena run`` prints each finished match's ``outcome_line`` as it comes (for games of many
       short matches whose outcomes are the story, as a curriculum's episodes).
+    - ``baselines``: what ``arena new tournament`` fills in, so that a generated tournament runs with no
+      model: a tournament fragment whose agent cards are given by value (``players``: role -> card dicts;
+      optionally ``feedback`` with its ``critic`` card, and ``rounds``, ``repeats``, ``memory``). The
+      scaffold writes each card as ``agents/<name>.yaml`` unless that file exists. The template of a new
+      scenario is the first of ``scenario_model``'s JSON Schema ``examples`` (editors show it too).
     """
 
     name: str
@@ -137,24 +149,37 @@ class Game:
     outcome_line: Callable[[dict[str, Any], dict[str, Any]], str] | None = None
     turn_details: Callable[[dict[str, Any], dict[str, Any]], list[str]] | None = None
     feedback_details: Callable[[dict[str, Any]], str] | None = None
+    briefing: Callable[[str, Any], str] | None = None
+    reply_hint: Callable[[dict[str, Any]], str] | None = None
+    reply_problem: Callable[[str, dict[str, Any], Any], str | None] | None = None
+    human_opponents: dict[str, str] = field(default_factory=dict)
     llm_critic: Callable[..., Any] | None = None
     env_id: str | None = None
     feedback_timings: tuple[str, ...] = ("after_round",)
     metrics: tuple[Metric, ...] = ()
     carry: Callable[[dict[str, Any]], Any] | None = None
     live: bool = False
+    baselines: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def game_from(name: str, *, prompts: Any, scripted: Any, render: Any = None, **fields: Any) -> Game:
+def game_from(name: str, *, prompts: Any, scripted: Any, render: Any = None, human: Any = None,
+              **fields: Any) -> Game:
     """A :class:`Game` from a game folder's modules, by the template's names (``arena/games/example/``):
     ``prompts.{outcome_text, reply_for, reply_to_action, player_system, critic_messages}``,
-    ``scripted.{Player, Critic, STRATEGY_PARAMS}`` and, if given, ``render.{outcome_line, turn_details}``;
+    ``scripted.{Player, Critic, STRATEGY_PARAMS}`` (and ``scripted.BASELINES`` if it has them) and, if
+    given, ``render.{outcome_line, turn_details}`` and ``human.{briefing, reply_hint, reply_problem,
+    OPPONENTS}`` (what ``arena play`` shows a person, and whom it sets against them);
     ``fields`` gives the rest (``roles``, ``scenario_model``, ``make_env``, ``metrics``, ...)."""
     named = {key: getattr(prompts, key) for key in
              ("outcome_text", "reply_for", "reply_to_action", "player_system", "critic_messages")}
     if render is not None:
         named.update(outcome_line=render.outcome_line, turn_details=render.turn_details)
+    if hasattr(scripted, "BASELINES"):
+        named.update(baselines=scripted.BASELINES)
+    if human is not None:
+        named.update(briefing=human.briefing, reply_hint=human.reply_hint, reply_problem=human.reply_problem,
+                     human_opponents=dict(human.OPPONENTS))
     return Game(name=name, scripted_player=scripted.Player, scripted_critic=scripted.Critic,
                 scripted_params=scripted.STRATEGY_PARAMS.get, strategies=tuple(scripted.STRATEGY_PARAMS),
                 **named, **fields)

@@ -139,23 +139,7 @@ def match_view(rec: dict[str, Any], scenario: dict[str, Any] | None = None, *, r
             block.append(visible(memory), style="dim")
             parts.append(block)
     for turn in rec.get("transcript", []):
-        role = str(turn.get("role", "?"))
-        line = Text(visible(f"{turn.get('turn', ''):>3} "))
-        line.append(visible(f"{turn.get('agent', '')} ({role})"), style=f"bold {ROLE_STYLES.get(role, '')}")
-        details = turn_actions(spec, turn, scenario)
-        if details:
-            line.append(visible("  " + ", ".join(details)), style="dim")
-        line.append("\n      ")
-        line.append(visible(str(turn.get("text", ""))))
-        parts.append(line)
-        given = turn.get("feedback") or {}
-        if given.get("suggestions") or given.get("ratings"):  # after_turn advice, on the turn it follows
-            ratings = ratings_line(spec, given)
-            fb = Text(visible(f"      feedback to {role} ({given.get('arm')})" + (f" [{ratings}]" if ratings else "")
-                              + "".join(f"\n      - {s}" for s in given.get("suggestions") or [])), style="yellow")
-            if reasons and isinstance(given.get("reasons"), dict):
-                fb.append(visible("".join(f"\n        {k}: {v}" for k, v in given["reasons"].items())), style="dim")
-            parts.append(fb)
+        parts.extend(turn_view(turn, spec, scenario, reasons=reasons))
     end = Text()
     end.append("outcome: ", style="bold")
     end.append(visible(outcome_text(rec, scenario)))
@@ -172,3 +156,30 @@ def match_view(rec: dict[str, Any], scenario: dict[str, Any] | None = None, *, r
             fb.append(visible("\n".join(f"- {s}" for s in given["suggestions"])))
             parts.append(fb)
     return Group(*parts)
+
+
+def turn_view(turn: dict[str, Any], spec: Any, scenario: dict[str, Any] | None = None, *, reasons: bool = False,
+              text: bool = True) -> list[RenderableType]:
+    """One logged turn: who spoke, what the game read in it (``Game.turn_details``), the text (unless ``text``
+    is False: ``arena play`` does not repeat what the person just typed) and any after_turn feedback given
+    on it, its ratings worded by ``Game.feedback_details``. ``spec`` is the match's game (None: generic)."""
+    parts: list[RenderableType] = []
+    role = str(turn.get("role", "?"))
+    line = Text(visible(f"{turn.get('turn', ''):>3} "))
+    line.append(visible(f"{turn.get('agent', '')} ({role})"), style=f"bold {ROLE_STYLES.get(role, '')}")
+    details = turn_actions(spec, turn, scenario)
+    if details:
+        line.append(visible("  " + ", ".join(details)), style="dim")
+    if text:
+        line.append("\n      ")
+        line.append(visible(str(turn.get("text", ""))))
+    parts.append(line)
+    given = turn.get("feedback") or {}
+    if given.get("suggestions") or given.get("ratings"):  # after_turn advice, on the turn it follows
+        ratings = ratings_line(spec, given)
+        fb = Text(visible(f"      feedback to {role} ({given.get('arm')})" + (f" [{ratings}]" if ratings else "")
+                          + "".join(f"\n      - {s}" for s in given.get("suggestions") or [])), style="yellow")
+        if reasons and isinstance(given.get("reasons"), dict):
+            fb.append(visible("".join(f"\n        {k}: {v}" for k, v in given["reasons"].items())), style="dim")
+        parts.append(fb)
+    return parts

@@ -27,7 +27,7 @@ RANK = {
     "agents": 4,
     "games": 5,
     "runtime": 6, "analysis": 6, "replay": 6, "export": 6, "view": 6,
-    "tournament": 7, "rerun": 7, "fork": 7,
+    "tournament": 7, "rerun": 7, "fork": 7, "play": 7,
     "cli": 8,
 }
 
