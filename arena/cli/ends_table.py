@@ -27,7 +27,7 @@ def ends_table(ends: Ends, title: str = "At the end of each series") -> Table | 
     if not ends.blocks:
         return None
     tested = (f"p: exact two-sided Mann-Whitney against the next row, from n = {MIN_N} series each, Holm over "
-              f"the {ends.tests} tests; bold: p < {ALPHA}") if ends.tests else \
+              f"{ends.tests} test{'s' if ends.tests > 1 else ''}; bold: p < {ALPHA}") if ends.tests else \
         f"no agent has {MIN_N} series: nothing is tested"
     caption = Text(f"per agent: the figure after the last round of each series it played (the unit), mean over "
                    f"those series [95% bootstrap interval from n = {MIN_N}], n series; best first; {tested}",
