@@ -86,7 +86,7 @@ class LeaderboardTable:
             table.add_row(
                 plain(f"{row.agent}\n{row.role}" if stacked else row.agent), *([] if stacked else [plain(row.role)]),
                 str(row.matches), *cells,
-                f"{row.mean_reward:.3f}" if played else "-", _rating_cell(row),
+                f"{row.mean_reward:.3f}" if played else "-", _rating_cell(row, stacked),
                 *([str(row.errors) if row.errors else ""] if errors else []),
             )
         return table
@@ -99,15 +99,17 @@ class LeaderboardTable:
         yield table
 
 
-def _rating_cell(row: Row) -> str:
-    """``0.22 n=24 ~`` over ``[-0.22, 0.74]`` (two lines keep the table within 80 columns); ``~``: the
-    interval overlaps the next row's."""
+def _rating_cell(row: Row, stacked: bool = False) -> str:
+    """``0.22 n=24 ~`` over ``[-0.22, 0.74]`` (two lines keep the table within 80 columns); without an
+    interval ``0.50 n=4 (n<10)``, over two lines in the stacked layout; ``~``: the interval overlaps the
+    next row's."""
     rated = row.rated
     if rated is None or rated.value is None:
         return "-"
     mark = " ~" if row.overlaps_next else ""
-    if not rated.has_interval:
-        return rated.format() + mark
+    if not rated.has_interval:  # stacked: ``0.00 n=18 ~`` over ``(1 board)`` or ``(n<10)``, why no interval
+        value, _, why = rated.format().partition(" (")
+        return value + mark + (f"\n({why}" if why and stacked else f" ({why}" if why else "")
     return f"{rated.value:.2f} n={rated.n}{mark}\n[{rated.lo:.2f}, {rated.hi:.2f}]"
 
 

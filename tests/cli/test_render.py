@@ -85,6 +85,7 @@ def test_a_leaderboard_too_wide_for_80_columns_is_stacked_and_keeps_every_figure
                             "learning_progress": lp}}
 
     rows = leaderboard([episode(1.0, False, [], 0.2), episode(0.0, None, [{"kind": "uninteresting"}], 0.4)], OMNI)
+    rows[1].rated = Rating("omni-teacher-omni-generate", "teacher", 0.0, n=18, boards=1)  # no interval: why, below
     console = Console(width=80, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
     console.print(leaderboard_table(rows))
     lines = console.export_text().splitlines()
@@ -92,8 +93,9 @@ def test_a_leaderboard_too_wide_for_80_columns_is_stacked_and_keeps_every_figure
     assert lines[3].split() == ["role", "n", "figures", "reward", "[95%", "CI]"]  # agent over role
     teacher = [line.split() for line in lines if "omni-teacher-omni-generate" in line or line.startswith(" teacher")]
     # boring: 1 of 2 (None, not judged, is not boring); refused: 1 of 2; LP: (0.2 + 0.4) / 2; reward the same
-    assert teacher[0] == ["omni-teacher-omni-generate", "2", "boring", "1/2", "50%", "0.300", "-"]
-    assert teacher[1] == ["teacher", "refused", "1/2", "50%"]
+    assert rows[1].role == "teacher"
+    assert teacher[0] == ["omni-teacher-omni-generate", "2", "boring", "1/2", "50%", "0.300", "0.00", "n=18"]
+    assert teacher[1] == ["teacher", "refused", "1/2", "50%", "(1", "board)"]
     assert ["LP", "0.300"] in [line.split() for line in lines]
     wide = Console(width=200, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
     wide.print(leaderboard_table(rows))

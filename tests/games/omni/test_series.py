@@ -125,3 +125,15 @@ def test_arena_run_prints_a_live_line_per_episode_for_a_game_that_asks(tmp_path:
     assert live_line({**first, "status": "error"}) is None
     assert live_line({"game": "example", "status": "ok", "agents": {}, "round": 1,
                       "outcome": {"winner": "first", "secret": 3}}) is None  # the example game does not ask
+
+
+def test_the_report_shows_the_series_end_figures(tmp_path: Path) -> None:
+    from arena.analysis.report import render_report
+
+    run_dir, full = play(tmp_path)
+    page = render_report(*read_run(run_dir), n_boot=20)
+    assert "teacher&#x27;s tasks &gt;0.05 (at each series&#x27; end: mean over series)" in page
+    last = {r["agents"]["teacher"]: r["outcome"] for r in full if r["round"] == 10}
+    # one series per teacher: the mean is that series' last episode, n = 1 (no interval)
+    ends = {agent: f"{out['archive_size']:.1f} n=1 (n&lt;10)" for agent, out in last.items()}
+    assert all(f'<td class="num">{cell}</td>' in page for cell in ends.values()), ends
