@@ -22,8 +22,8 @@ def leaderboard_table(rows: list[Row], title: str = "Leaderboard") -> Leaderboar
     a rate as ``successes/played rate``, a mean with ``n=`` where it rests on fewer matches than were played;
     ``-`` where nothing defines it; blank in the rows of a role whose figure it is not (``Metric.role``); a
     group folded into one cell over two lines (``D0.88 E0.83 ...``), left out with a note when the terminal
-    is too narrow for it. Where even that is too wide, the ``stacked`` layout: agent over role in one cell,
-    and every figure on its own line of one ``figures`` cell. A figure at the series' end (``at_end``) is in
+    is too narrow for it. Where even that is too wide, the ``stacked`` layout: agent over role and n in one
+    cell, and every figure on its own line of one ``figures`` cell. A figure at the series' end (``at_end``) is in
     its own table (:func:`arena.cli.ends_table.ends_table`). Rows are in rating order within a role; ``~``
     marks a row whose rating interval overlaps the next row's, and the caption says what that means.
     Prints with ``console.print``."""
@@ -68,12 +68,12 @@ class LeaderboardTable:
         table = Table(title=plain(self.title), title_justify="left", pad_edge=False, box=box.SIMPLE_HEAD,
                       caption=caption, caption_justify="left", show_lines=layout == "stacked")
         stacked = layout == "stacked"
-        table.add_column("agent\nrole" if stacked else "agent", no_wrap=True, overflow="fold")
+        table.add_column("agent\nrole, n" if stacked else "agent", no_wrap=True, overflow="fold")
         if not stacked:
             table.add_column("role", no_wrap=True)
         errors = any(r.errors for r in rows)
         figures = ("figures",) if stacked else tuple(label for label, _ in columns)
-        heads = ("n", *figures, "reward", "rating n\n[95% CI]", *(["err"] if errors else []))
+        heads = (*([] if stacked else ["n"]), *figures, "reward", "rating n\n[95% CI]", *(["err"] if errors else []))
         for col in heads:
             table.add_column(plain(col), justify="left" if col == "figures" else "right", no_wrap=True)
         for row in rows:
@@ -84,8 +84,8 @@ class LeaderboardTable:
                 cells = ["\n".join(f"{label} {cell}" if len(ms) == 1 else f"{label}:\n{cell}"
                                    for (label, ms), cell in zip(columns, cells, strict=True) if cell)]
             table.add_row(
-                plain(f"{row.agent}\n{row.role}" if stacked else row.agent), *([] if stacked else [plain(row.role)]),
-                str(row.matches), *cells,
+                plain(f"{row.agent}\n{row.role}, n={row.matches}" if stacked else row.agent),
+                *([] if stacked else [plain(row.role), str(row.matches)]), *cells,
                 f"{row.mean_reward:.3f}" if played else "-", _rating_cell(row, stacked),
                 *([str(row.errors) if row.errors else ""] if errors else []),
             )

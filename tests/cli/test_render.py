@@ -90,12 +90,12 @@ def test_a_leaderboard_too_wide_for_80_columns_is_stacked_and_keeps_every_figure
     console.print(leaderboard_table(rows))
     lines = console.export_text().splitlines()
     assert max(map(len, lines)) <= 80 and not any("…" in line for line in lines)
-    assert lines[3].split() == ["role", "n", "figures", "reward", "[95%", "CI]"]  # agent over role
-    teacher = [line.split() for line in lines if "omni-teacher-omni-generate" in line or line.startswith(" teacher")]
+    assert lines[3].split() == ["role,", "n", "figures", "reward", "[95%", "CI]"]  # agent over role and n
+    teacher = [line.split() for line in lines if "omni-teacher-omni-generate" in line or line.startswith(" teacher,")]
     # boring: 1 of 2 (None, not judged, is not boring); refused: 1 of 2; LP: (0.2 + 0.4) / 2; reward the same
     assert rows[1].role == "teacher"
-    assert teacher[0] == ["omni-teacher-omni-generate", "2", "boring", "1/2", "50%", "0.300", "0.00", "n=18"]
-    assert teacher[1] == ["teacher", "refused", "1/2", "50%", "(1", "board)"]
+    assert teacher[0] == ["omni-teacher-omni-generate", "boring", "1/2", "50%", "0.300", "0.00", "n=18"]
+    assert teacher[1] == ["teacher,", "n=2", "refused", "1/2", "50%", "(1", "board)"]
     assert ["LP", "0.300"] in [line.split() for line in lines]
     wide = Console(width=200, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
     wide.print(leaderboard_table(rows))
