@@ -48,6 +48,12 @@ class Metric:
     figures sharing it into one compact terminal cell (``D1.20 E0.80 ...``, each figure's label and value).
     ``pooled`` says the figure is comparable across scenarios (a 0..2 skill score, not a price): the curves
     then also follow it over all practice scenarios together, an effect over all their pairs.
+
+    ``at_end`` says the figure is a state the series builds up (a curriculum's tasks mastered so far): what
+    counts is its value after the series' last round, one per series. The leaderboard then leaves it out
+    of its per-match columns and reports it per agent over the series it played (the unit): the mean, a
+    95% interval from 10 series, and an exact Mann-Whitney test against the next agent of the role
+    (:mod:`arena.analysis.ends`). The curves follow it round by round as any mean.
     """
 
     name: str
@@ -64,6 +70,7 @@ class Metric:
     headline: bool = False
     group: str | None = None
     pooled: bool = False
+    at_end: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in ("mean", "rate"):
@@ -73,6 +80,8 @@ class Metric:
                              "not both")
         if self.main and self.kind != "rate":
             raise ValueError(f"metric {self.name!r}: the main figure is a rate (a success that can be lost)")
+        if self.at_end and self.kind != "mean":
+            raise ValueError(f"metric {self.name!r}: a figure at the series' end is a mean over series")
 
     def shown_for(self, role: str) -> bool:
         """Whether a leaderboard row of ``role`` has this figure (a role's own metric is blank elsewhere)."""
@@ -122,13 +131,14 @@ class Game:
       again otherwise, so a typo never becomes a wasted or refused move).
     - ``human_opponents``: role -> the scripted strategy ``arena play`` sets against a person by default (a
       role not named: the game's first strategy).
-    - ``live``: ``arena run`` prints each finished match's ``outcome_line`` as it comes (for games of many
-      short matches whose outcomes are the story, as a curriculum's episodes).
     - ``baselines``: what ``arena new tournament`` fills in, so that a generated tournament runs with no
       model: a tournament fragment whose agent cards are given by value (``players``: role -> card dicts;
       optionally ``feedback`` with its ``critic`` card, and ``rounds``, ``repeats``, ``memory``). The
       scaffold writes each card as ``agents/<name>.yaml`` unless that file exists. The template of a new
       scenario is the first of ``scenario_model``'s JSON Schema ``examples`` (editors show it too).
+    - ``live(record)`` (optional): one line (at most 80 columns) that ``arena run`` prints above its live
+      view for each finished match, from its logged record (for games of many short matches whose
+      outcomes are the story, as a curriculum's episodes); None prints nothing for that match.
     """
 
     name: str
@@ -158,7 +168,7 @@ class Game:
     feedback_timings: tuple[str, ...] = ("after_round",)
     metrics: tuple[Metric, ...] = ()
     carry: Callable[[dict[str, Any]], Any] | None = None
-    live: bool = False
+    live: Callable[[dict[str, Any]], str | None] | None = None
     baselines: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -29,7 +29,7 @@ from typing import Any
 from arena.analysis.curves import ArmRound, Curves, Interval, learning_curves
 from arena.analysis.leaderboard import CrossPlay, crossplay, leaderboard
 from arena.analysis.plots import plot_keys, render_plots, tradeoff_figures
-from arena.analysis.stats import ALPHA, MIN_N
+from arena.analysis.stats import ALPHA, MIN_N, format_p
 from arena.errors import RunlogError
 from arena.replay import outcome_text, scenario_specs
 from arena.runlog import read_run
@@ -300,6 +300,11 @@ def _leaderboard_html(records: Sequence[dict[str, Any]], *, n_boot: int, seed: i
             if not m.shown_for(row.role):
                 cells.append(("", "num"))  # another role's figure
                 continue
+            if m.at_end:  # per series' end: mean [CI] n=series, and the test against the next agent
+                end = row.ends.get(m.name)
+                test = "" if end is None or end.test is None else f" vs {end.next_agent} {format_p(end.test.p_holm)}"
+                cells.append(("-" if end is None else end.interval.format(m.fmt) + test, "num"))
+                continue
             n = played if m.kind == "rate" else row.count(m.name)
             text = "-" if (m.kind == "rate" and not played) else _num(d[m.name], m.fmt)
             cells.append((_n(text, n), "num"))
@@ -350,6 +355,8 @@ def _crossplay_html(matrix: CrossPlay) -> str:
 def _metric_head(metric: Any) -> str:
     """``wins (rate)``, ``turns (mean; n where defined)``; a role's own metric says whose."""
     whose = f"{metric.role}'s " if metric.role else ""
+    if metric.at_end:
+        return f"{whose}{metric.label} (at each series' end: mean over series)"
     return (f"{whose}{metric.label} (rate)" if metric.kind == "rate"
             else f"{whose}{metric.label} (mean; n where defined)")
 

@@ -58,7 +58,8 @@ class LiveView:
             self.errors[(record.get("error") or {}).get("kind", "unknown")] += 1
         text = self.line(record) if self.line is not None and not self.quiet else None
         if text:
-            self.console.print(text, markup=False, highlight=False)
+            # one line whatever the game wrote: cut at the terminal's width rather than wrapped into the view
+            self.console.print(text, markup=False, highlight=False, no_wrap=True, overflow="ellipsis", crop=True)
         if self.clock() - self._rated_at >= RATE_EVERY_S:
             self.rerate()
         self.refresh()

@@ -125,13 +125,12 @@ def run(
 
 
 def live_line(record: dict[str, Any]) -> str | None:
-    """One line per finished match for a game that asks for it (``Game.live``: many short matches whose
-    outcome is the story, as a curriculum's episodes): its agents, round and ``outcome_line``."""
+    """The game's one line for a finished match (``Game.live``: many short matches whose outcome is the
+    story, as a curriculum's episodes); None for a game without it or a match that failed."""
     try:
         spec = game_named(str(record.get("game")))
     except ArenaError:
         return None
-    if not spec.live or spec.outcome_line is None or record.get("status") != "ok":
+    if spec.live is None or record.get("status") != "ok":
         return None
-    who = " vs ".join(str(a) for a in (record.get("agents") or {}).values())
-    return f"{who} r{record.get('round')}: {spec.outcome_line(record.get('outcome') or {}, {})}"
+    return spec.live(record)
