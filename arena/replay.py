@@ -107,8 +107,8 @@ def match_list(records: list[dict[str, Any]], scenarios: dict[str, dict[str, Any
         trial = shown[:shown.index(before)] + [extra] + shown[shown.index(before):]
         if sum(map(span, trial)) + 3 * (len(trial) - 1) <= width:  # a column gap is 3 characters
             shown = trial
-    table = Table(title=f"{len(records)} matches", title_justify="left", box=box.SIMPLE_HEAD, show_edge=False,
-                  pad_edge=False)
+    title = f"{len(records)} match{'' if len(records) == 1 else 'es'}"
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for column in shown:
         table.add_column(heads.get(column, column), justify="right" if column in ("round", "turns") else "left",
                          no_wrap=column != "match", overflow="fold", min_width=min(span(column), width))

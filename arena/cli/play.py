@@ -59,7 +59,10 @@ class RichTerminal:
         out.print(Text(visible(f"    ({hint})"), style="dim"))
         self.reading = True
         try:
-            return out.input(Text(f"{self.name} ({role})> ", style="bold"))
+            line = out.input(Text(f"{self.name} ({role})> ", style="bold"))
+            if not sys.stdin.isatty():  # piped: nothing echoed the line's newline, so the turn shown next
+                out.print()  # would start on the prompt's line
+            return line
         except EOFError:
             self.ended_by = "eof"
         except KeyboardInterrupt:
