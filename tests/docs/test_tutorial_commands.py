@@ -6,16 +6,16 @@ Fence convention in ``docs/tutorial.md`` (the first word after the backticks; Gi
 - ```` ```bash ````: run. Each block is one ``bash -e -o pipefail`` script, run in order in one temporary
   folder holding copies of the repository's ``scenarios/`` and ``agents/`` (later blocks use the files and
   runs of earlier ones); any non-zero exit fails the test, naming the block's line and its output.
-- ```` ```bash background ````: a server the reader starts in a second terminal. Started in the background
-  (its own process group), waited on until ``/v1/models`` answers on its ``--port``, and stopped by the
-  test through its PID when the other blocks have run.
+- ```` ```bash background PATH ````: a server the reader starts in a second terminal. Started in the
+  background (its own process group), waited on until ``PATH`` (default ``/v1/models``: ``arena serve``)
+  answers 200 on its ``--port``, and stopped by the test through its PID when the other blocks have run.
 - anything else (```` ```sh ```` for commands that are not run here, such as the install and the
   interactive ``arena play``; ```` ```text ```` for output; ```` ```yaml ```` for file excerpts): shown, not
   run. So a command a person types by hand goes in a ```` ```sh ```` block, and its piped twin in a
   ```` ```bash ```` block.
 
-One substitution: the port ``8080`` becomes a free port in every command (another program on this machine
-may hold 8080). The ``arena`` on PATH runs this checkout's code (``PYTHONPATH`` points here).
+One substitution: the ports ``8080`` and ``8090`` become free ports in every command (another program on
+this machine may hold them). The ``arena`` on PATH runs this checkout's code (``PYTHONPATH`` points here).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 TUTORIAL = ROOT / "docs" / "tutorial.md"
-PORT = "8080"
+PORTS = ("8080", "8090")
 FENCE = re.compile(r"^(`{3,})\s*(\S*)\s*(.*)$")
 
 
@@ -69,8 +69,8 @@ def code_blocks(text: str) -> list[Block]:
 
 def runnable(blocks: list[Block]) -> tuple[list[Block], list[Block]]:
     """(blocks run in order, background servers) under the fence convention above."""
-    run = [b for b in blocks if b.lang == "bash" and b.info != "background"]
-    servers = [b for b in blocks if b.lang == "bash" and b.info == "background"]
+    run = [b for b in blocks if b.lang == "bash" and b.info.split()[:1] != ["background"]]
+    servers = [b for b in blocks if b.lang == "bash" and b.info.split()[:1] == ["background"]]
     return run, servers
 
 
@@ -105,10 +105,8 @@ def test_tutorial_has_what_issue_17_asks_for():
                    "--base-url http://127.0.0.1:8080/v1", "arena run", "arena replay", "arena report",
                    "| arena play"):
         assert needed in commands, needed
-    assert [b.body for b in servers] == ["arena serve --port 8080\n"]
-    # the browser view's section waits for `arena view`: a heading and a marker, no command yet
-    section = text.split("## Browse runs in a browser\n", 1)[1].split("\n## ", 1)[0]
-    assert section.strip() == "<!-- arena view: added when it lands -->"
+    assert [(b.body, ready_path(b)) for b in servers] == [("arena serve --port 8080\n", "/v1/models"),
+                                                          ("arena view logs/ --port 8090\n", "/")]
 
 
 def _free_port() -> int:
@@ -117,8 +115,18 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _wait_ready(proc: subprocess.Popen[bytes], port: int, log: Path, timeout_s: float = 120.0) -> None:
-    url = f"http://127.0.0.1:{port}/v1/models"
+def ready_path(block: Block) -> str:
+    """The path a background block's server answers once it is up (the fence's word after ``background``)."""
+    words = block.info.split()
+    return words[1] if len(words) > 1 else "/v1/models"
+
+
+def _port_of(script: str) -> int:
+    return int(re.search(r"--port (\d+)", script).group(1))  # type: ignore[union-attr]
+
+
+def _wait_ready(proc: subprocess.Popen[bytes], port: int, path: str, log: Path, timeout_s: float = 120.0) -> None:
+    url = f"http://127.0.0.1:{port}{path}"
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -149,13 +157,15 @@ def test_every_tutorial_command_runs_in_order(tmp_path: Path):
     run, servers = runnable(code_blocks(TUTORIAL.read_text(encoding="utf-8")))
     for folder in ("scenarios", "agents"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
-    port = str(_free_port())
+    ports = {fixed: str(_free_port()) for fixed in PORTS}
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
            "RAY_DEDUP_LOGS": "0"}
     started: list[subprocess.Popen[bytes]] = []
     try:
         for block in sorted(run + servers, key=lambda b: b.line):
-            script = block.body.replace(PORT, port)
+            script = block.body
+            for fixed, free in ports.items():
+                script = script.replace(fixed, free)
             if block in servers:
                 log = tmp_path / f"server-{block.line}.log"
                 with open(log, "wb") as out:
@@ -163,7 +173,7 @@ def test_every_tutorial_command_runs_in_order(tmp_path: Path):
                                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                             start_new_session=True)
                 started.append(proc)
-                _wait_ready(proc, int(port), log)
+                _wait_ready(proc, _port_of(script), ready_path(block), log)
                 continue
             done = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", script], cwd=tmp_path, env=env,
                                   capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
