@@ -72,3 +72,17 @@ def test_a_crossplay_cell_shows_both_rewards_the_main_rate_and_n() -> None:
     matrix.cells[("a", "c")] = Cell(matches=2, errors=2)
     assert crossplay_cell(matrix, "a", "b") == "0.50/0.25\ndeals 3/4 n=4 (1 err)"
     assert crossplay_cell(matrix, "a", "c") == "2 err" and crossplay_cell(matrix, "a", "d") == "-"
+
+
+def test_a_wide_row_keeps_its_whole_interval_within_80_columns() -> None:
+    # the crossplay run's widest row: 16 matches, 10 deals at two-decimal prices, a 14-letter name, a negative
+    # interval; one column too many for 80 had cut it to "[-1.27, -0.1…"
+    row = played([13.25, 13.5, 14.0, 13.0, 13.5, 13.75, 13.5, 13.5, 13.25, 14.25] + [None] * 6)
+    row.agent = "smollm2-seller"
+    row.rated = Rating("smollm2-seller", "seller", -0.6812, -1.2712, -0.1934, n=48, boards=16)
+    lines = rendered([row])
+    assert max(len(line) for line in lines) <= 80
+    first = lines.index(next(line for line in lines if "smollm2-seller" in line))
+    assert lines[first].split() == ["smollm2-seller", "seller", "16", "10/16", "62%", "13.55", "n=10", "0.312",
+                                    "-0.68", "n=48"]
+    assert lines[first + 1].split() == ["[-1.27,", "-0.19]"]
