@@ -74,7 +74,8 @@ def main() -> None:
         if args.cluster:
             from ray.cluster_utils import Cluster
 
-            cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "temp_dir": str(tmp / "ray")})
+            cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "temp_dir": str(tmp / "ray"),
+                                                                    "include_dashboard": False})
             for _ in range(2):
                 cluster.add_node(num_cpus=1)
             cluster.wait_for_nodes()
