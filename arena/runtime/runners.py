@@ -23,10 +23,12 @@ from dataclasses import replace
 from typing import Any
 
 from arena.config.models import ResolvedTournament
+from arena.errors import ClusterError
 from arena.runtime.match import SeriesState
 from arena.schedule import SeriesSpec
 
 _DONE = "done"
+STREAM_AHEAD = 256  # streamed items (records, series starts and ends) a runner may be ahead of the driver
 
 
 class RunnerActor:
@@ -85,6 +87,7 @@ async def run_with_runners(
     """Start ``runners`` runner actors, give each its share of ``todo`` and ``concurrency``, and hand every
     record they stream to ``emit`` (in the driver) as it arrives."""
     import ray
+    from ray.exceptions import RayActorError
 
     from arena.runtime.pool import placement
 
@@ -93,12 +96,15 @@ async def run_with_runners(
     actors = []
     for i in range(len(shares)):
         options = {**placement(i), "max_restarts": 0}  # a restarted runner would not know what it had played
-        actors.append(remote.options(**options).remote(resolved, run_id))
+        actors.append(remote.options(name=f"arena-runner-{run_id}-{i}", **options).remote(resolved, run_id))
     flight = on_flight or (lambda _change: None)
     each = max(1, math.ceil(concurrency / len(shares))) if shares else 1
 
     async def drain(actor: Any, share: list[tuple[SeriesSpec, SeriesState]]) -> None:
-        stream = actor.play.options(num_returns="streaming").remote(share, each, max_attempts)
+        # back-pressure: a runner is at most STREAM_AHEAD items ahead of the driver's log (which fsyncs each
+        # record), so records wait in the runner, not in the driver's memory, and a lost runner loses few
+        stream = actor.play.options(num_returns="streaming", _generator_backpressure_num_objects=STREAM_AHEAD
+                                    ).remote(share, each, max_attempts)
         async for ref in stream:
             kind, value = await ref
             if kind == "record":
@@ -109,6 +115,9 @@ async def run_with_runners(
     try:
         await asyncio.gather(*(actor.ping.remote() for actor in actors))
         await asyncio.gather(*(drain(actor, share) for actor, share in zip(actors, shares, strict=True)))
+    except RayActorError as exc:
+        raise ClusterError(f"a runner actor was lost ({type(exc).__name__}: its process or node died); the matches "
+                           f"it finished are logged: arena run --resume <logs-dir>/{run_id} plays the rest") from exc
     finally:
         for actor in actors:
             ray.kill(actor)

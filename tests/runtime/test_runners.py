@@ -56,3 +56,26 @@ def test_runners_need_ray(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert run_cli("run", str(BALLOON), "--local", "--runners", "2", "--logs-dir", str(tmp_path)) == 2
     assert "--runners are Ray actors; --local runs without Ray: drop one of them" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_lost_runner_ends_the_run_in_one_line_with_what_finished_logged(
+    ray_session: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from arena.errors import ClusterError
+    from arena.runtime import runners
+
+    monkeypatch.setattr(runners, "STREAM_AHEAD", 4)  # else the runner has streamed all 36 before it is killed
+    prepared = prepare_new(load_tournament(BALLOON), tmp_path, "lost")
+    seen: list[str] = []
+
+    def kill_after_five(record: dict[str, Any]) -> None:
+        seen.append(record["match_id"])
+        if len(seen) == 5:
+            ray_session.kill(ray_session.get_actor("arena-runner-lost-0"))
+
+    with pytest.raises(ClusterError, match=r"^a runner actor was lost \(.*\); the matches it finished are logged: "
+                                           r"arena run --resume <logs-dir>/lost plays the rest$"):
+        execute(prepared, RunOptions(runners=1, concurrency=1), kill_after_five)
+    logged = _records(tmp_path / "lost")
+    assert 5 <= len(logged) < 36 and set(seen) == set(logged)
+    assert json.loads((tmp_path / "lost" / "run.json").read_text())["status"] == "interrupted"
