@@ -95,8 +95,8 @@ def run(
     options = RunOptions(local=local, address=address, concurrency=concurrency, runners=runners)
     name = prepared.resolved.tournament.name
     console.print(f"run {prepared.log.dir}  ({summary.planned} matches, {summary.already_done} already done, "
-                  f"{'in-process' if local else 'Ray'}, {options.in_flight(prepared.resolved)} series in flight"
-                  f"{f' in {runners} runners' if runners else ''})",
+                  f"{'in-process' if local else 'Ray'}, {f'{runners} runner actors, ' if runners else ''}"
+                  f"{options.in_flight(prepared.resolved)} series in flight)",
                   markup=False)
     view = LiveView(name, summary.planned, summary.already_done, console, quiet=quiet, line=live_line)
     start = time.perf_counter()
