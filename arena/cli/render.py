@@ -65,10 +65,12 @@ class LeaderboardTable:
         if any(r.played and r.rating is None for r in rows):
             notes.append("rating -: no other agent of its role met the same opponents: nothing to compare")
         caption = Text("\n".join(notes), no_wrap=False, overflow="fold")  # wrapped at the table's width
+        # No edge columns (blank in this box) and an agent name that folds as a last resort: a table one
+        # character too wide for 80 columns had its last interval cut to "[-1.27, -0.1…".
         table = Table(title=plain(self.title), title_justify="left", pad_edge=False, box=box.SIMPLE_HEAD,
-                      caption=caption, caption_justify="left", show_lines=layout == "stacked")
+                      show_edge=False, caption=caption, caption_justify="left", show_lines=layout == "stacked")
         stacked = layout == "stacked"
-        table.add_column("agent\nrole, n" if stacked else "agent", no_wrap=True, overflow="fold")
+        table.add_column("agent\nrole, n" if stacked else "agent", no_wrap=stacked, overflow="fold")
         if not stacked:
             table.add_column("role", no_wrap=True)
         errors = any(r.errors for r in rows)
@@ -119,7 +121,7 @@ def crossplay_table(matrix: CrossPlay) -> Table:
     caption = Text(f"cell: {matrix.row_role} reward / {matrix.col_role} reward (means over the n played matches)"
                    + (f"; {plain(main.label)}: successes/played" if main else ""), no_wrap=False, overflow="fold")
     table = Table(title=plain(f"Cross-play: {matrix.row_role} (rows) x {matrix.col_role} (columns)"),
-                  title_justify="left", pad_edge=False, box=box.SIMPLE_HEAD, caption=caption,
+                  title_justify="left", pad_edge=False, box=box.SIMPLE_HEAD, show_edge=False, caption=caption,
                   caption_justify="left", show_lines=True)
     table.add_column(plain(matrix.row_role), no_wrap=True)
     for col in matrix.cols:

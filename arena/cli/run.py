@@ -53,6 +53,8 @@ def run(
     address: str | None = typer.Option(
         None, "--address", help="Join a Ray cluster: 'auto', host:port or ray://host:10001 (uses its token)."),
     concurrency: int | None = typer.Option(None, "--concurrency", min=1, help="Series in flight (default: CPUs)."),
+    runners: int | None = typer.Option(None, "--runners", min=1, help="Runner actors that play the series beside "
+                                       "their players and stream results to this driver (default: none)."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
     seed: int | None = typer.Option(None, "--seed", min=0, help="Override the tournament's seed (new runs)."),
     quiet: bool = typer.Option(False, "--quiet", help="No live view while running (CI logs); results as usual."),
@@ -73,6 +75,8 @@ def run(
         raise typer.BadParameter(f"--cache {cache!r}: use read, write or off")
     if local and address:
         raise typer.BadParameter("--local runs without Ray; drop --address or --local")
+    if local and runners:
+        raise typer.BadParameter("--runners are Ray actors; --local runs without Ray: drop one of them")
     located: list[str] = []  # scenario warnings: a run goes ahead, but says what `arena validate` would
     resolved = load_tournament(tournament, warnings=located) if tournament is not None else None
     for line in located:
@@ -88,10 +92,11 @@ def run(
     summary = prepared.summary
     for note in summary.resume_notes():
         console.print(note, markup=False)
-    options = RunOptions(local=local, address=address, concurrency=concurrency)
+    options = RunOptions(local=local, address=address, concurrency=concurrency, runners=runners)
     name = prepared.resolved.tournament.name
     console.print(f"run {prepared.log.dir}  ({summary.planned} matches, {summary.already_done} already done, "
-                  f"{'in-process' if local else 'Ray'}, {options.in_flight(prepared.resolved)} series in flight)",
+                  f"{'in-process' if local else 'Ray'}, {f'{runners} runner actors, ' if runners else ''}"
+                  f"{options.in_flight(prepared.resolved)} series in flight)",
                   markup=False)
     view = LiveView(name, summary.planned, summary.already_done, console, quiet=quiet, line=live_line)
     start = time.perf_counter()
