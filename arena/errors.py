@@ -99,6 +99,7 @@ class RunlogError(ArenaError):
 
 
 class ClusterError(ArenaError):
-    """A Ray cluster that cannot be joined: a wrong address, a missing or refused token, a missing extra."""
+    """A Ray cluster that cannot be joined (a wrong address, a missing or refused token, a missing extra), or a
+    runner actor lost mid-run."""
 
     exit_code = 2

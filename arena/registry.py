@@ -48,6 +48,12 @@ class Metric:
     figures sharing it into one compact terminal cell (``D1.20 E0.80 ...``, each figure's label and value).
     ``pooled`` says the figure is comparable across scenarios (a 0..2 skill score, not a price): the curves
     then also follow it over all practice scenarios together, an effect over all their pairs.
+
+    ``at_end`` says the figure is a state the series builds up (a curriculum's tasks mastered so far): what
+    counts is its value after the series' last round, one per series. The leaderboard then leaves it out
+    of its per-match columns and reports it per agent over the series it played (the unit): the mean, a
+    95% interval from 10 series, and an exact Mann-Whitney test against the next agent of the role
+    (:mod:`arena.analysis.ends`). The curves follow it round by round as any mean.
     """
 
     name: str
@@ -64,6 +70,7 @@ class Metric:
     headline: bool = False
     group: str | None = None
     pooled: bool = False
+    at_end: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in ("mean", "rate"):
@@ -73,6 +80,8 @@ class Metric:
                              "not both")
         if self.main and self.kind != "rate":
             raise ValueError(f"metric {self.name!r}: the main figure is a rate (a success that can be lost)")
+        if self.at_end and self.kind != "mean":
+            raise ValueError(f"metric {self.name!r}: a figure at the series' end is a mean over series")
 
     def shown_for(self, role: str) -> bool:
         """Whether a leaderboard row of ``role`` has this figure (a role's own metric is blank elsewhere)."""
@@ -115,8 +124,21 @@ class Game:
       curriculum's state), read from the round's logged ``outcome`` (JSON), so a resumed series rebuilds
       it from the log as memory is; with it the runtime calls ``make_env(scenario, carried)``, ``carried``
       None before the first round.
-    - ``live``: ``arena run`` prints each finished match's ``outcome_line`` as it comes (for games of many
-      short matches whose outcomes are the story, as a curriculum's episodes).
+    - ``briefing(role, scenario)`` / ``reply_hint(info)`` / ``reply_problem(text, info, scenario)`` (optional):
+      what ``arena play`` shows a person playing ``role``: the role's private brief once at the start
+      (default: the role's first observation), a one-line hint of the form a reply takes this turn (default:
+      free text), and why the game cannot read the person's reply (None: it can; the reply is asked for
+      again otherwise, so a typo never becomes a wasted or refused move).
+    - ``human_opponents``: role -> the scripted strategy ``arena play`` sets against a person by default (a
+      role not named: the game's first strategy).
+    - ``baselines``: what ``arena new tournament`` fills in, so that a generated tournament runs with no
+      model: a tournament fragment whose agent cards are given by value (``players``: role -> card dicts;
+      optionally ``feedback`` with its ``critic`` card, and ``rounds``, ``repeats``, ``memory``). The
+      scaffold writes each card as ``agents/<name>.yaml`` unless that file exists. The template of a new
+      scenario is the first of ``scenario_model``'s JSON Schema ``examples`` (editors show it too).
+    - ``live(record)`` (optional): one line (at most 80 columns) that ``arena run`` prints above its live
+      view for each finished match, from its logged record (for games of many short matches whose
+      outcomes are the story, as a curriculum's episodes); None prints nothing for that match.
     """
 
     name: str
@@ -137,24 +159,37 @@ class Game:
     outcome_line: Callable[[dict[str, Any], dict[str, Any]], str] | None = None
     turn_details: Callable[[dict[str, Any], dict[str, Any]], list[str]] | None = None
     feedback_details: Callable[[dict[str, Any]], str] | None = None
+    briefing: Callable[[str, Any], str] | None = None
+    reply_hint: Callable[[dict[str, Any]], str] | None = None
+    reply_problem: Callable[[str, dict[str, Any], Any], str | None] | None = None
+    human_opponents: dict[str, str] = field(default_factory=dict)
     llm_critic: Callable[..., Any] | None = None
     env_id: str | None = None
     feedback_timings: tuple[str, ...] = ("after_round",)
     metrics: tuple[Metric, ...] = ()
     carry: Callable[[dict[str, Any]], Any] | None = None
-    live: bool = False
+    live: Callable[[dict[str, Any]], str | None] | None = None
+    baselines: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def game_from(name: str, *, prompts: Any, scripted: Any, render: Any = None, **fields: Any) -> Game:
+def game_from(name: str, *, prompts: Any, scripted: Any, render: Any = None, human: Any = None,
+              **fields: Any) -> Game:
     """A :class:`Game` from a game folder's modules, by the template's names (``arena/games/example/``):
     ``prompts.{outcome_text, reply_for, reply_to_action, player_system, critic_messages}``,
-    ``scripted.{Player, Critic, STRATEGY_PARAMS}`` and, if given, ``render.{outcome_line, turn_details}``;
+    ``scripted.{Player, Critic, STRATEGY_PARAMS}`` (and ``scripted.BASELINES`` if it has them) and, if
+    given, ``render.{outcome_line, turn_details}`` and ``human.{briefing, reply_hint, reply_problem,
+    OPPONENTS}`` (what ``arena play`` shows a person, and whom it sets against them);
     ``fields`` gives the rest (``roles``, ``scenario_model``, ``make_env``, ``metrics``, ...)."""
     named = {key: getattr(prompts, key) for key in
              ("outcome_text", "reply_for", "reply_to_action", "player_system", "critic_messages")}
     if render is not None:
         named.update(outcome_line=render.outcome_line, turn_details=render.turn_details)
+    if hasattr(scripted, "BASELINES"):
+        named.update(baselines=scripted.BASELINES)
+    if human is not None:
+        named.update(briefing=human.briefing, reply_hint=human.reply_hint, reply_problem=human.reply_problem,
+                     human_opponents=dict(human.OPPONENTS))
     return Game(name=name, scripted_player=scripted.Player, scripted_critic=scripted.Critic,
                 scripted_params=scripted.STRATEGY_PARAMS.get, strategies=tuple(scripted.STRATEGY_PARAMS),
                 **named, **fields)

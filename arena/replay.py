@@ -37,7 +37,7 @@ def scenario_specs(header: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {str(name): spec for name, spec in scenarios.items() if isinstance(spec, dict)}
 
 
-def _game(rec: dict[str, Any]) -> Any:
+def game_spec(rec: dict[str, Any]) -> Any:
     """The record's game spec, or None for a game this Arena does not know (shown generically)."""
     from arena.errors import ConfigError
     from arena.registry import default_game, game
@@ -52,10 +52,28 @@ def outcome_text(rec: dict[str, Any], scenario: dict[str, Any] | None = None) ->
     """The match's outcome in its game's words (``error`` for a failed match)."""
     if rec.get("status") != "ok":
         return "error"
-    outcome, spec = rec.get("outcome") or {}, _game(rec)
+    outcome, spec = rec.get("outcome") or {}, game_spec(rec)
     if spec is not None and spec.outcome_line is not None:
         return spec.outcome_line(outcome, scenario or {})
     return ", ".join(f"{k} {v}" for k, v in outcome.items() if not isinstance(v, dict))
+
+
+def turn_actions(spec: Any, turn: dict[str, Any], scenario: dict[str, Any] | None = None) -> list[str]:
+    """What the game read in a turn (its ``turn_details`` of the payload: an offer, an accept) and how the
+    player's reply was read (``read as json``); ``spec``: the game, or None for one Arena does not know."""
+    payload = turn.get("payload") or {}  # the game's own fields (the log upgrades version-1 turns)
+    details = list(spec.turn_details(payload, scenario or {})) if spec and spec.turn_details else []
+    how = "/".join(str(x) for x in (turn.get("player_how"), payload.get("how")) if x)
+    if how:
+        details.append(f"read as {how}")
+    return details
+
+
+def ratings_line(spec: Any, given: dict[str, Any]) -> str:
+    """A feedback record's ratings in one short cell: the game's ``feedback_details``, else ``name value``."""
+    if spec is not None and spec.feedback_details is not None:
+        return str(spec.feedback_details(given))
+    return ", ".join(f"{k} {'-' if v is None else f'{v:g}'}" for k, v in (given.get("ratings") or {}).items())
 
 
 def match_list(records: list[dict[str, Any]], scenarios: dict[str, dict[str, Any]] | None = None,
@@ -89,8 +107,8 @@ def match_list(records: list[dict[str, Any]], scenarios: dict[str, dict[str, Any
         trial = shown[:shown.index(before)] + [extra] + shown[shown.index(before):]
         if sum(map(span, trial)) + 3 * (len(trial) - 1) <= width:  # a column gap is 3 characters
             shown = trial
-    table = Table(title=f"{len(records)} matches", title_justify="left", box=box.SIMPLE_HEAD, show_edge=False,
-                  pad_edge=False)
+    title = f"{len(records)} match{'' if len(records) == 1 else 'es'}"
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for column in shown:
         table.add_column(heads.get(column, column), justify="right" if column in ("round", "turns") else "left",
                          no_wrap=column != "match", overflow="fold", min_width=min(span(column), width))
@@ -107,7 +125,7 @@ def match_view(rec: dict[str, Any], scenario: dict[str, Any] | None = None, *, r
     outcome with it (a EUR negotiation's offers read ``EUR 20``, not ``$20``). ``reasons``: also the
     critic's one-line reason per rated criterion, under its ratings (off by default: seven lines a turn).
     """
-    spec = _game(rec)
+    spec = game_spec(rec)
     parts: list[RenderableType] = []
     head = Text()
     head.append(visible(str(rec["match_id"])), style="bold")
@@ -121,28 +139,7 @@ def match_view(rec: dict[str, Any], scenario: dict[str, Any] | None = None, *, r
             block.append(visible(memory), style="dim")
             parts.append(block)
     for turn in rec.get("transcript", []):
-        role = str(turn.get("role", "?"))
-        line = Text(visible(f"{turn.get('turn', ''):>3} "))
-        line.append(visible(f"{turn.get('agent', '')} ({role})"), style=f"bold {ROLE_STYLES.get(role, '')}")
-        payload = turn.get("payload") or {}  # the game's own fields (the log upgrades version-1 turns)
-        details = list(spec.turn_details(payload, scenario or {})) if spec and spec.turn_details else []
-        how = "/".join(str(x) for x in (turn.get("player_how"), payload.get("how")) if x)
-        if how:
-            details.append(f"read as {how}")
-        if details:
-            line.append(visible("  " + ", ".join(details)), style="dim")
-        line.append("\n      ")
-        line.append(visible(str(turn.get("text", ""))))
-        parts.append(line)
-        given = turn.get("feedback") or {}
-        if given.get("suggestions") or given.get("ratings"):  # after_turn advice, on the turn it follows
-            ratings = spec.feedback_details(given) if spec and spec.feedback_details else ", ".join(
-                f"{k} {'-' if v is None else f'{v:g}'}" for k, v in (given.get("ratings") or {}).items())
-            fb = Text(visible(f"      feedback to {role} ({given.get('arm')})" + (f" [{ratings}]" if ratings else "")
-                              + "".join(f"\n      - {s}" for s in given.get("suggestions") or [])), style="yellow")
-            if reasons and isinstance(given.get("reasons"), dict):
-                fb.append(visible("".join(f"\n        {k}: {v}" for k, v in given["reasons"].items())), style="dim")
-            parts.append(fb)
+        parts.extend(turn_view(turn, spec, scenario, reasons=reasons))
     end = Text()
     end.append("outcome: ", style="bold")
     end.append(visible(outcome_text(rec, scenario)))
@@ -159,3 +156,30 @@ def match_view(rec: dict[str, Any], scenario: dict[str, Any] | None = None, *, r
             fb.append(visible("\n".join(f"- {s}" for s in given["suggestions"])))
             parts.append(fb)
     return Group(*parts)
+
+
+def turn_view(turn: dict[str, Any], spec: Any, scenario: dict[str, Any] | None = None, *, reasons: bool = False,
+              text: bool = True) -> list[RenderableType]:
+    """One logged turn: who spoke, what the game read in it (``Game.turn_details``), the text (unless ``text``
+    is False: ``arena play`` does not repeat what the person just typed) and any after_turn feedback given
+    on it, its ratings worded by ``Game.feedback_details``. ``spec`` is the match's game (None: generic)."""
+    parts: list[RenderableType] = []
+    role = str(turn.get("role", "?"))
+    line = Text(visible(f"{turn.get('turn', ''):>3} "))
+    line.append(visible(f"{turn.get('agent', '')} ({role})"), style=f"bold {ROLE_STYLES.get(role, '')}")
+    details = turn_actions(spec, turn, scenario)
+    if details:
+        line.append(visible("  " + ", ".join(details)), style="dim")
+    if text:
+        line.append("\n      ")
+        line.append(visible(str(turn.get("text", ""))))
+    parts.append(line)
+    given = turn.get("feedback") or {}
+    if given.get("suggestions") or given.get("ratings"):  # after_turn advice, on the turn it follows
+        ratings = ratings_line(spec, given)
+        fb = Text(visible(f"      feedback to {role} ({given.get('arm')})" + (f" [{ratings}]" if ratings else "")
+                          + "".join(f"\n      - {s}" for s in given.get("suggestions") or [])), style="yellow")
+        if reasons and isinstance(given.get("reasons"), dict):
+            fb.append(visible("".join(f"\n        {k}: {v}" for k, v in given["reasons"].items())), style="dim")
+        parts.append(fb)
+    return parts

@@ -34,7 +34,7 @@ from arena.runlog import (
     version_changes,
 )
 from arena.runtime.match import MatchContext, SeriesState, restore_state
-from arena.runtime.pool import RunOptions, build_context, run_series_async
+from arena.runtime.pool import RunOptions, build_context, run_series_async, start_ray
 from arena.runtime.preflight import preflight
 from arena.schedule import SEED_RULE, SeriesSpec, match_count, plan
 
@@ -205,7 +205,14 @@ def execute(
             on_record(record)
 
     try:
-        if prepared.todo:
+        if prepared.todo and options.runners and not options.local:
+            from arena.runtime.runners import run_with_runners
+
+            start_ray(options.address)
+            asyncio.run(run_with_runners(prepared.resolved, log.header["run_id"], prepared.todo, options.runners,
+                                         options.in_flight(prepared.resolved), emit, options.max_attempts,
+                                         on_flight))
+        elif prepared.todo:
             ctx = _reuse(context, prepared.resolved) if context else build_context(prepared.resolved, options)
             ctx = replace(ctx, run_id=log.header["run_id"])
             asyncio.run(run_series_async(ctx, prepared.todo, options.in_flight(prepared.resolved), emit,

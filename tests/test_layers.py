@@ -26,8 +26,8 @@ RANK = {
     "llm": 3, "schedule": 3,
     "agents": 4,
     "games": 5,
-    "runtime": 6, "analysis": 6, "replay": 6, "export": 6,
-    "tournament": 7, "rerun": 7, "fork": 7,
+    "runtime": 6, "analysis": 6, "replay": 6, "export": 6, "view": 6,
+    "tournament": 7, "rerun": 7, "fork": 7, "play": 7,
     "cli": 8,
 }
 

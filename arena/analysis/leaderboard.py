@@ -8,6 +8,9 @@ Within a role, rows are sorted by the duplicate-style Bradley-Terry rating (:mod
 then by mean reward; ``overlaps_next`` says when a row's interval overlaps the next row's (or either has
 none), so the table can say that their order is not established. :func:`crossplay` is the agent x
 opponent matrix: per pair of agents, the mean rewards and the game's main rate, with n.
+A figure the game marks ``at_end`` (a state the series builds up) is not averaged over matches: each row
+holds it per series' end (:mod:`arena.analysis.ends`: mean over series, interval, test against the next
+agent), in ``Row.ends``.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from arena.analysis.ends import EndRow, series_ends
 from arena.analysis.ratings import N_BOOT, Rating, rate
 from arena.analysis.stats import rounded
 from arena.registry import Metric, default_game, game, known
@@ -37,6 +41,7 @@ class Row:
     transfer: int = 0  # of ``matches``, the transfer-test rounds (a new scenario after practice, no feedback)
     sums: dict[str, float] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)  # a mean's n; a rate's successes
+    ends: dict[str, EndRow] = field(default_factory=dict)  # the ``at_end`` figures, over the series' ends
 
     @property
     def played(self) -> int:
@@ -45,7 +50,7 @@ class Row:
 
     def add(self, record: dict[str, Any]) -> None:
         for metric in self.metrics:
-            if not metric.shown_for(self.role):
+            if not metric.shown_for(self.role) or metric.at_end:
                 continue
             value = metric.value(record, self.role)
             if value is not None:
@@ -85,6 +90,10 @@ class Row:
             if not metric.shown_for(self.role):  # another role's figure: not this row's
                 out.update({metric.name: None, **({metric.count: None} if metric.count else {})})
                 continue
+            if metric.at_end:  # the mean over the series' ends, its interval and its test against the next
+                end = self.ends.get(metric.name)
+                out[metric.name] = None if end is None else end.to_dict()
+                continue
             if metric.count:
                 out[metric.count] = self.count(metric.name)
             value = self.metric(metric.name)
@@ -117,6 +126,9 @@ def leaderboard(records: Iterable[dict[str, Any]] | Tally, metrics: tuple[Metric
     for key, rated in rate(tally.duplicates, n_boot=n_boot, seed=seed).items():
         if key in rows:
             rows[key].rated = rated
+    ends = series_ends(tally.ends, tally.metrics, seed=seed)
+    for (agent, role), row in rows.items():
+        row.ends = ends.of(agent, role)
     ordered = sorted(rows.values(), key=lambda r: (r.role, r.rating is None, -round(r.rating or 0.0, 6), -r.mean_reward,
                                                    r.agent))
     for row, below in zip(ordered, ordered[1:], strict=False):

@@ -20,20 +20,30 @@ from arena.errors import escape_controls, one_line
 _COLORS = {"none": "#7f7f7f", "constant": "#1f77b4", "human": "#2ca02c", "ai": "#d62728"}
 
 
-def render_plots(curves: Curves) -> dict[str, bytes]:
-    """Every plot as PNG bytes: one per figure (by its key), ``effect`` with a control arm, ``tradeoff`` when the
-    game has a main rate and a mean. Mathtext is off: a ``$`` in a name from the log is text, not LaTeX.
-    matplotlib's warnings quote log text (a glyph missing from the font): raised again once each, escaped."""
+def plot_keys(curves: Curves) -> list[str]:
+    """The keys of the plots :func:`render_plots` draws for ``curves``, in the report's order."""
+    keys = [f.key for f in curves.figures]
+    if curves.effects and curves.figures:
+        keys.append("effect")
+    return keys + (["tradeoff"] if tradeoff_figures(curves) is not None else [])
+
+
+def render_plots(curves: Curves, keys: list[str] | None = None) -> dict[str, bytes]:
+    """Every plot as PNG bytes (or those of ``keys``; see :func:`plot_keys`): one per figure (by its key),
+    ``effect`` with a control arm, ``tradeoff`` when the game has a main rate and a mean. Mathtext is off: a
+    ``$`` in a name from the log is text, not LaTeX. matplotlib's warnings quote log text (a glyph missing
+    from the font): raised again once each, escaped."""
     import matplotlib
 
+    wanted = plot_keys(curves) if keys is None else [k for k in plot_keys(curves) if k in keys]
     with warnings.catch_warnings(record=True) as caught, \
             matplotlib.rc_context({"text.parse_math": False, "text.usetex": False}):
         warnings.simplefilter("always")
-        plots = {f.key: _series_plot(curves, f) for f in curves.figures}
-        if curves.effects and curves.figures:
+        plots = {f.key: _series_plot(curves, f) for f in curves.figures if f.key in wanted}
+        if "effect" in wanted:
             plots["effect"] = _effect_plot(curves)
         pair = tradeoff_figures(curves)
-        if pair is not None:
+        if pair is not None and "tradeoff" in wanted:
             plots["tradeoff"] = _tradeoff_plot(curves, *pair)
     # a ResourceWarning is about some object the garbage collector met meanwhile (a socket), not the plots:
     # passed on as it was, not renamed "report plots"

@@ -22,14 +22,14 @@ import base64
 import datetime as dt
 import html
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from arena.analysis.curves import ArmRound, Curves, Interval, learning_curves
 from arena.analysis.leaderboard import CrossPlay, crossplay, leaderboard
-from arena.analysis.plots import render_plots, tradeoff_figures
-from arena.analysis.stats import ALPHA, MIN_N
+from arena.analysis.plots import plot_keys, render_plots, tradeoff_figures
+from arena.analysis.stats import ALPHA, MIN_N, format_p
 from arena.analysis.tally import Tally, tally_of
 from arena.errors import RunlogError
 from arena.replay import outcome_text, scenario_specs
@@ -37,7 +37,7 @@ from arena.runlog.stream import stream_run
 
 REPORT_FILE = "report.html"
 _EXCERPT_CHARS = 400
-_CSS = """
+CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:70rem;color:#222}
 h1{font-size:1.5rem} h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem} th,td{border:1px solid #ccc;padding:.25rem .5rem}
@@ -83,23 +83,33 @@ def render_report(
     run_id = str(header.get("run_id", ""))
     parts = [
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>Arena report: {_e(run_id)}</title><style>{_CSS}</style></head><body>",
+        f"<title>Arena report: {_e(run_id)}</title><style>{CSS}</style></head><body>",
         f"<h1>Arena report: {_e(run_id)}</h1>",
-        _overview(header, records, curves),
+        *report_sections(header, records, n_boot=n_boot, seed=seed, curves=curves),
     ]
-    parts += _curves_html(curves)
-    parts.append("<h2>Leaderboard</h2>")
-    parts += _leaderboard_html(records, n_boot=n_boot, seed=seed)
     parts.append(_examples_html(header, records, curves))
     parts.append(f'<p class="note">Generated {_e(_now())} by arena from {_e(records.records)} match records.</p>')
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
 
+def report_sections(
+    header: dict[str, Any], records: Sequence[dict[str, Any]], *, n_boot: int = 2000, seed: int = 0,
+    curves: Curves | None = None, image: Callable[[str, str], str] | None = None,
+) -> list[str]:
+    """The report's body without its page and examples: the run's overview, the learning curves with the
+    per-round and effect tables, and the leaderboard (HTML fragments; ``arena view`` shows them on a run's
+    page). ``image(key, alt)``: the HTML of plot ``key`` (default: the PNG drawn now, inline); the view
+    links each plot instead, drawn when the browser asks for it, so the tables do not wait for the plots."""
+    curves = curves or learning_curves(header, records, n_boot=n_boot, seed=seed)
+    parts = [_overview(header, records, curves), *_curves_html(curves, image), "<h2>Leaderboard</h2>"]
+    return parts + _leaderboard_html(records, n_boot=n_boot, seed=seed)
+
+
 # ---------------------------------------------------------------- html pieces
 
 
-def _curves_html(curves: Curves) -> list[str]:
+def _curves_html(curves: Curves, image: Callable[[str, str], str] | None = None) -> list[str]:
     """The curves, the per-round and effect tables and the per-arm summary, from the game's metrics."""
     if not curves.figures:
         return ['<p class="note">No learning curves: this game declares no metrics; the leaderboard below '
@@ -109,10 +119,13 @@ def _curves_html(curves: Curves) -> list[str]:
              f"the match defines it. Shaded: 95% interval across series where n &gt;= {MIN_N} (a mean: bootstrap, "
              f"{curves.n_boot} resamples; a rate: Clopper-Pearson), none below. Legends give each line's range "
              "of n (a rate: series; a mean: the series that define it).</p>"]
-    plots = render_plots(curves)
-    parts += [_img(plots[f.key], f"{f.label} per round") for f in curves.figures]
-    if "effect" in plots:
-        parts.append(_img(plots["effect"], "feedback effect per round"))
+    if image is None:
+        plots = render_plots(curves)
+        image = lambda key, alt: _img(plots[key], alt)  # noqa: E731 - the inline default
+    keys = plot_keys(curves)
+    parts += [image(f.key, f"{f.label} per round") for f in curves.figures]
+    if "effect" in keys:
+        parts.append(image("effect", "feedback effect per round"))
     parts += ["<h2>Per round</h2>", _per_round_html(curves)]
     if curves.effects:
         parts.append(f"<h2>Feedback effect (each arm minus {_e(curves.control)})</h2>")
@@ -124,7 +137,7 @@ def _curves_html(curves: Curves) -> list[str]:
                  "it; rounds of a series are not independent, so no interval), the advised roles' reward, and the "
                  "first and last round.</p>")
     if pair:
-        parts.append(_img(plots["tradeoff"], f"{pair[1].label} against {pair[0].label} per arm and round"))
+        parts.append(image("tradeoff", f"{pair[1].label} against {pair[0].label} per arm and round"))
     parts.append(_summary_html(curves))
     return parts
 
@@ -288,6 +301,11 @@ def _leaderboard_html(records: Tally, *, n_boot: int, seed: int) -> list[str]:
             if not m.shown_for(row.role):
                 cells.append(("", "num"))  # another role's figure
                 continue
+            if m.at_end:  # per series' end: mean [CI] n=series, and the test against the next agent
+                end = row.ends.get(m.name)
+                test = "" if end is None or end.test is None else f" vs {end.next_agent} {format_p(end.test.p_holm)}"
+                cells.append(("-" if end is None else end.interval.format(m.fmt) + test, "num"))
+                continue
             n = played if m.kind == "rate" else row.count(m.name)
             text = "-" if (m.kind == "rate" and not played) else _num(d[m.name], m.fmt)
             cells.append((_n(text, n), "num"))
@@ -338,6 +356,8 @@ def _crossplay_html(matrix: CrossPlay) -> str:
 def _metric_head(metric: Any) -> str:
     """``wins (rate)``, ``turns (mean; n where defined)``; a role's own metric says whose."""
     whose = f"{metric.role}'s " if metric.role else ""
+    if metric.at_end:
+        return f"{whose}{metric.label} (at each series' end: mean over series)"
     return (f"{whose}{metric.label} (rate)" if metric.kind == "rate"
             else f"{whose}{metric.label} (mean; n where defined)")
 

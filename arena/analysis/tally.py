@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from arena.analysis.curve_rows import CurveRows
+from arena.analysis.ends import SeriesEnds
 from arena.analysis.leaderboard import Cell, Row, main_metric, metrics_of
 from arena.analysis.ratings import Duplicates
 from arena.registry import Metric
@@ -72,6 +73,7 @@ class Tally:
         self.duplicates = Duplicates()
         self.examples: dict[str, tuple[str, int, dict[str, Any]]] = {}  # arm -> (series, round, record)
         self._curves: CurveRows | None = None
+        self._ends: SeriesEnds | None = None
         self._want_curves = curves  # False: the caller shows no curves (a one-round run without feedback)
 
     @classmethod
@@ -93,6 +95,13 @@ class Tally:
             self._curves = CurveRows(self.metrics, self._hint)
         return self._curves
 
+    @property
+    def ends(self) -> SeriesEnds:
+        """The ``at_end`` figures of each series' last round (made at the first record, as the curves)."""
+        if self._ends is None:
+            self._ends = SeriesEnds(self.metrics)
+        return self._ends
+
     def add(self, rec: dict[str, Any]) -> None:
         """Fold one record in."""
         if not self._metrics_given and rec.get("kind") == "match":  # the game of the first match record
@@ -111,6 +120,7 @@ class Tally:
                            for u in (rec.get("usage") or {}).values())
         if self._want_curves:
             self.curves.add(rec)
+        self.ends.add(rec)
         if ok:
             self._example(rec)
         if rec.get("kind") != "match":

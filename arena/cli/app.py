@@ -43,9 +43,23 @@ def _register() -> None:
         return
     _state["registered"] = True
     from arena import registry
-    from arena.cli import export, fork, leaderboard, replay, report, rerun, run, schema, validate
+    from arena.cli import (
+        export,
+        fork,
+        leaderboard,
+        new,
+        play,
+        replay,
+        report,
+        rerun,
+        run,
+        schema,
+        serve,
+        validate,
+        view,
+    )
 
-    for module in (run, replay, leaderboard, report, validate, schema, rerun, export, fork):
+    for module in (run, play, replay, leaderboard, report, validate, schema, new, rerun, export, fork, view, serve):
         module.register(app)
     for name in registry.known():  # each game's own commands, from its folder
         spec = registry.game(name)

@@ -58,7 +58,8 @@ class LiveView:
             self.errors[(record.get("error") or {}).get("kind", "unknown")] += 1
         text = self.line(record) if self.line is not None and not self.quiet else None
         if text:
-            self.console.print(text, markup=False, highlight=False)
+            # one line whatever the game wrote: cut at the terminal's width rather than wrapped into the view
+            self.console.print(text, markup=False, highlight=False, no_wrap=True, overflow="ellipsis", crop=True)
         if self.clock() - self._rated_at >= RATE_EVERY_S:
             self.rerate()
         self.refresh()
@@ -79,9 +80,10 @@ class LiveView:
         left = self.total - self.done
         eta = f"{left * elapsed / played:.0f}s" if played else "-"
         errors = ", ".join(f"{kind} {n}" for kind, n in sorted(self.errors.items())) or "0"
+        # no tokens: scripted agents only (or no model call answered yet); a row of zeros reads as a fault
+        speed = f"tokens in {self.tokens_in} out {self.tokens_out} ({tokens / elapsed:.0f}/s), " if tokens else ""
         return (f"{self.name}: {self.done}/{self.total} matches, {self.in_flight} in flight, errors: {errors}\n"
-                f"tokens in {self.tokens_in} out {self.tokens_out} ({tokens / elapsed:.0f}/s), "
-                f"elapsed {elapsed:.0f}s, ETA {eta}")
+                f"{speed}elapsed {elapsed:.0f}s, ETA {eta}")
 
     def leaderboard(self) -> Table | None:
         rated = [r for r in self.ratings.values() if r.value is not None]

@@ -24,9 +24,15 @@ def leaderboard_table(rows: list[Row], title: str = "Leaderboard") -> Leaderboar
     a rate as ``successes/played rate``, a mean with ``n=`` where it rests on fewer matches than were played;
     ``-`` where nothing defines it; blank in the rows of a role whose figure it is not (``Metric.role``); a
     group folded into one cell over two lines (``D0.88 E0.83 ...``), left out with a note when the terminal
-    is too narrow for it. Rows are in rating order within a role; ``~`` marks a row whose rating interval
-    overlaps the next row's, and the caption says what that means. Prints with ``console.print``."""
+    is too narrow for it. Where even that is too wide, the ``stacked`` layout: agent over role and n in one
+    cell, and every figure on its own line of one ``figures`` cell. A figure at the series' end (``at_end``) is in
+    its own table (:func:`arena.cli.ends_table.ends_table`). Rows are in rating order within a role; ``~``
+    marks a row whose rating interval overlaps the next row's, and the caption says what that means.
+    Prints with ``console.print``."""
     return LeaderboardTable(rows, title)
+
+
+LAYOUTS = ("folded", "plain", "stacked")  # tried in this order; the first that fits the width is shown
 
 
 class LeaderboardTable:
@@ -35,10 +41,10 @@ class LeaderboardTable:
     def __init__(self, rows: list[Row], title: str) -> None:
         self.rows, self.title = rows, title
 
-    def table(self, folded: bool = True) -> Table:
+    def table(self, layout: str = "folded") -> Table:
         rows = self.rows
-        metrics = rows[0].metrics if rows else ()
-        columns = [c for c in shown_columns(metrics) if folded or len(c[1]) == 1]
+        metrics = tuple(m for m in (rows[0].metrics if rows else ()) if not m.at_end)
+        columns = [c for c in shown_columns(metrics) if layout != "plain" or len(c[1]) == 1]
         hidden = list(dict.fromkeys(
             (f"{m.group} ({' '.join(g.label for g in metrics if g.group == m.group)})" if m.group else m.label)
             for m in metrics if not any(m in ms for _, ms in columns)))
@@ -61,41 +67,53 @@ class LeaderboardTable:
         if any(r.played and r.rating is None for r in rows):
             notes.append("rating -: no other agent of its role met the same opponents: nothing to compare")
         caption = Text("\n".join(notes), no_wrap=False, overflow="fold")  # wrapped at the table's width
+        # No edge columns (blank in this box) and an agent name that folds as a last resort: a table one
+        # character too wide for 80 columns had its last interval cut to "[-1.27, -0.1…".
         table = Table(title=plain(self.title), title_justify="left", pad_edge=False, box=box.SIMPLE_HEAD,
-                      caption=caption, caption_justify="left")
-        table.add_column("agent", no_wrap=True)
-        table.add_column("role", no_wrap=True)
+                      show_edge=False, caption=caption, caption_justify="left", show_lines=layout == "stacked")
+        stacked = layout == "stacked"
+        table.add_column("agent\nrole, n" if stacked else "agent", no_wrap=stacked, overflow="fold")
+        if not stacked:
+            table.add_column("role", no_wrap=True)
         errors = any(r.errors for r in rows)
-        heads = ("n", *(label for label, _ in columns), "reward", "rating n\n[95% CI]", *(["err"] if errors else []))
+        figures = ("figures",) if stacked else tuple(label for label, _ in columns)
+        heads = (*([] if stacked else ["n"]), *figures, "reward", "rating n\n[95% CI]", *(["err"] if errors else []))
         for col in heads:
-            table.add_column(plain(col), justify="right", no_wrap=True)
+            table.add_column(plain(col), justify="left" if col == "figures" else "right", no_wrap=True)
         for row in rows:
             played = row.played
+            cells = [_metric_cell(row, ms[0], played) if len(ms) == 1 else _group_cell(row, ms, played)
+                     for _, ms in columns]
+            if stacked:
+                cells = ["\n".join(f"{label} {cell}" if len(ms) == 1 else f"{label}:\n{cell}"
+                                   for (label, ms), cell in zip(columns, cells, strict=True) if cell)]
             table.add_row(
-                plain(row.agent), plain(row.role), str(row.matches),
-                *(_metric_cell(row, ms[0], played) if len(ms) == 1 else _group_cell(row, ms, played)
-                  for _, ms in columns),
-                f"{row.mean_reward:.3f}" if played else "-", _rating_cell(row),
+                plain(f"{row.agent}\n{row.role}, n={row.matches}" if stacked else row.agent),
+                *([] if stacked else [plain(row.role), str(row.matches)]), *cells,
+                f"{row.mean_reward:.3f}" if played else "-", _rating_cell(row, stacked),
                 *([str(row.errors) if row.errors else ""] if errors else []),
             )
         return table
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        table = self.table()
-        if Measurement.get(console, options.update_width(10_000), table).maximum > options.max_width:
-            table = self.table(folded=False)
+        for layout in LAYOUTS:
+            table = self.table(layout)
+            if Measurement.get(console, options.update_width(10_000), table).maximum <= options.max_width:
+                break
         yield table
 
 
-def _rating_cell(row: Row) -> str:
-    """``0.22 n=24 ~`` over ``[-0.22, 0.74]`` (two lines keep the table within 80 columns); ``~``: the
-    interval overlaps the next row's."""
+def _rating_cell(row: Row, stacked: bool = False) -> str:
+    """``0.22 n=24 ~`` over ``[-0.22, 0.74]`` (two lines keep the table within 80 columns); without an
+    interval ``0.50 n=4 (n<10)``, over two lines in the stacked layout; ``~``: the interval overlaps the
+    next row's."""
     rated = row.rated
     if rated is None or rated.value is None:
         return "-"
     mark = " ~" if row.overlaps_next else ""
-    if not rated.has_interval:
-        return rated.format() + mark
+    if not rated.has_interval:  # stacked: ``0.00 n=18 ~`` over ``(1 board)`` or ``(n<10)``, why no interval
+        value, _, why = rated.format().partition(" (")
+        return value + mark + (f"\n({why}" if why and stacked else f" ({why}" if why else "")
     return f"{rated.value:.2f} n={rated.n}{mark}\n[{rated.lo:.2f}, {rated.hi:.2f}]"
 
 
@@ -105,7 +123,7 @@ def crossplay_table(matrix: CrossPlay) -> Table:
     caption = Text(f"cell: {matrix.row_role} reward / {matrix.col_role} reward (means over the n played matches)"
                    + (f"; {plain(main.label)}: successes/played" if main else ""), no_wrap=False, overflow="fold")
     table = Table(title=plain(f"Cross-play: {matrix.row_role} (rows) x {matrix.col_role} (columns)"),
-                  title_justify="left", pad_edge=False, box=box.SIMPLE_HEAD, caption=caption,
+                  title_justify="left", pad_edge=False, box=box.SIMPLE_HEAD, show_edge=False, caption=caption,
                   caption_justify="left", show_lines=True)
     table.add_column(plain(matrix.row_role), no_wrap=True)
     for col in matrix.cols:
@@ -169,11 +187,16 @@ def _metric_cell(row: Row, metric: Metric, played: int) -> str:
 
 def run_tables(header: dict[str, Any], records: Iterable[dict[str, Any]] | Tally, rows: list[Row],
                title: str) -> list[Any]:
-    """What ``arena run`` and ``arena leaderboard`` print of a run, in order: the leaderboard, the
-    cross-play matrices and, for a self-play run, the learning-curve table. ``records``: best a
-    :class:`~arena.analysis.tally.Tally` (read once; else the records are tallied here)."""
+    """What ``arena run`` and ``arena leaderboard`` print of a run, in order: the leaderboard, where the
+    series ended (a game's ``at_end`` figures), the cross-play matrices and, for a self-play run, the
+    learning-curve table. ``records``: best a :class:`~arena.analysis.tally.Tally` (read once; else the
+    records are tallied here)."""
+    from arena.cli.ends_table import run_ends_table
+
     records = tally_of(records, rows[0].metrics if rows else None, header)
-    parts: list[Any] = [leaderboard_table(rows, title=title), *crossplay_tables(rows, records)]
+    ends = run_ends_table(records) if rows else None
+    parts: list[Any] = [leaderboard_table(rows, title=title), *([ends] if ends is not None else []),
+                        *crossplay_tables(rows, records)]
     curves = self_play_table(header, records)
     if curves is not None:
         parts.append(curves)

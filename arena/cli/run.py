@@ -54,6 +54,8 @@ def run(
     address: str | None = typer.Option(
         None, "--address", help="Join a Ray cluster: 'auto', host:port or ray://host:10001 (uses its token)."),
     concurrency: int | None = typer.Option(None, "--concurrency", min=1, help="Series in flight (default: CPUs)."),
+    runners: int | None = typer.Option(None, "--runners", min=1, help="Runner actors that play the series beside "
+                                       "their players and stream results to this driver (default: none)."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
     seed: int | None = typer.Option(None, "--seed", min=0, help="Override the tournament's seed (new runs)."),
     quiet: bool = typer.Option(False, "--quiet", help="No live view while running (CI logs); results as usual."),
@@ -74,6 +76,8 @@ def run(
         raise typer.BadParameter(f"--cache {cache!r}: use read, write or off")
     if local and address:
         raise typer.BadParameter("--local runs without Ray; drop --address or --local")
+    if local and runners:
+        raise typer.BadParameter("--runners are Ray actors; --local runs without Ray: drop one of them")
     located: list[str] = []  # scenario warnings: a run goes ahead, but says what `arena validate` would
     resolved = load_tournament(tournament, warnings=located) if tournament is not None else None
     for line in located:
@@ -89,10 +93,11 @@ def run(
     summary = prepared.summary
     for note in summary.resume_notes():
         console.print(note, markup=False)
-    options = RunOptions(local=local, address=address, concurrency=concurrency)
+    options = RunOptions(local=local, address=address, concurrency=concurrency, runners=runners)
     name = prepared.resolved.tournament.name
     console.print(f"run {prepared.log.dir}  ({summary.planned} matches, {summary.already_done} already done, "
-                  f"{'in-process' if local else 'Ray'}, {options.in_flight(prepared.resolved)} series in flight)",
+                  f"{'in-process' if local else 'Ray'}, {f'{runners} runner actors, ' if runners else ''}"
+                  f"{options.in_flight(prepared.resolved)} series in flight)",
                   markup=False)
     view = LiveView(name, summary.planned, summary.already_done, console, quiet=quiet, line=live_line)
     start = time.perf_counter()
@@ -127,13 +132,12 @@ def run(
 
 
 def live_line(record: dict[str, Any]) -> str | None:
-    """One line per finished match for a game that asks for it (``Game.live``: many short matches whose
-    outcome is the story, as a curriculum's episodes): its agents, round and ``outcome_line``."""
+    """The game's one line for a finished match (``Game.live``: many short matches whose outcome is the
+    story, as a curriculum's episodes); None for a game without it or a match that failed."""
     try:
         spec = game_named(str(record.get("game")))
     except ArenaError:
         return None
-    if not spec.live or spec.outcome_line is None or record.get("status") != "ok":
+    if spec.live is None or record.get("status") != "ok":
         return None
-    who = " vs ".join(str(a) for a in (record.get("agents") or {}).values())
-    return f"{who} r{record.get('round')}: {spec.outcome_line(record.get('outcome') or {}, {})}"
+    return spec.live(record)

@@ -5,6 +5,7 @@ from arena.config.model_spec import ModelSpec
 from arena.config.models import (
     AgentCard,
     FeedbackSpec,
+    HumanPolicy,
     LLMPolicy,
     ResolvedTournament,
     Scenario,
@@ -15,6 +16,7 @@ from arena.config.models import (
 __all__ = [
     "AgentCard",
     "FeedbackSpec",
+    "HumanPolicy",
     "LLMPolicy",
     "ModelSpec",
     "ResolvedTournament",

@@ -175,6 +175,9 @@ def _resolve(p: Path, src: YamlSource, warnings: list[str] | None = None) -> Res
             raise src.error(loc, f"two different cards are named {card.name!r} ({origin[card.name]})")
         if not card.plays(role):
             raise src.error(loc, f"agent {card.name!r} plays {card.roles}, not {role!r}")
+        if card.policy.type == "human":
+            raise src.error(loc, f"agent {card.name!r} is a person (policy type human): a tournament plays "
+                            "unattended; play a role yourself with `arena play`")
         agents[card.name] = card
         origin[card.name] = where
         return card.name

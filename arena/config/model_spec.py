@@ -64,10 +64,23 @@ def looks_like_key(value: str) -> bool:
 
 
 class ModelSpec(StrictModel):
-    """A model endpoint plus sampling settings. The default is the embedded SmolLM2 (no key, no network)."""
+    """A model endpoint plus sampling settings. The default is the embedded SmolLM2 (no key, no network).
 
-    backend: Literal["embedded", "openai", "anthropic"] = "embedded"
-    model: str = EMBEDDED_MODEL
+    The ``examples`` (one per backend) are the templates of ``arena new agent --backend ...``.
+    """
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"backend": "embedded", "model": EMBEDDED_MODEL, "temperature": 0.7, "max_tokens": 60, "n_threads": 1},
+        {"backend": "openai", "model": "gpt-4o-mini", "api_key_env": "OPENAI_API_KEY", "temperature": 0.7,
+         "max_tokens": 120},
+        {"backend": "anthropic", "model": "claude-haiku-4-5", "api_key_env": "ANTHROPIC_API_KEY", "temperature": 0.7,
+         "max_tokens": 120},
+    ]})
+
+    backend: Literal["embedded", "openai", "anthropic"] = Field(
+        default="embedded", description="embedded (SmolLM2 in-process), openai (or any OpenAI-compatible server), "
+        "anthropic")
+    model: str = Field(default=EMBEDDED_MODEL, description="the model's name at the backend")
     base_url: str | None = Field(
         default=None,
         description="OpenAI-compatible servers (vLLM, Ollama, llama.cpp) end in /v1; Anthropic's must not.",
@@ -75,9 +88,9 @@ class ModelSpec(StrictModel):
     api_key_env: str | None = Field(
         default=None, description="Name of the environment variable holding the API key (never the key)."
     )
-    temperature: float = Field(default=0.7, ge=0, le=2)
+    temperature: float = Field(default=0.7, ge=0, le=2, description="sampling temperature (0: greedy)")
     top_p: float | None = Field(default=None, gt=0, le=1)
-    max_tokens: int = Field(default=64, gt=0, le=32768)
+    max_tokens: int = Field(default=64, gt=0, le=32768, description="the longest reply, in tokens")
     timeout_s: float = Field(default=60.0, gt=0)
     max_retries: int = Field(default=2, ge=0, le=20)
     structured: Literal["auto", "off"] = Field(

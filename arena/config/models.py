@@ -73,11 +73,18 @@ class LLMPolicy(StrictModel):
     )
 
 
-Policy = Annotated[ScriptedPolicy | LLMPolicy, Field(discriminator="type")]
+class HumanPolicy(StrictModel):
+    """A person at the keyboard. ``arena play`` seats one in the role the person takes; a tournament cannot
+    (its matches run unattended, many at once, in actors with no terminal)."""
+
+    type: Literal["human"]
+
+
+Policy = Annotated[ScriptedPolicy | LLMPolicy | HumanPolicy, Field(discriminator="type")]
 
 
 class AgentCard(StrictModel):
-    """A player or critic: a name, the roles it may take, and its policy (scripted or an LLM)."""
+    """A player or critic: a name, the roles it may take, and its policy (scripted, an LLM, or a person)."""
 
     schema_version: Literal[1] = 1
     kind: Literal["agent"] = "agent"
@@ -112,7 +119,9 @@ class FeedbackSpec(StrictModel):
         "default: the game's first role")
     when: Timing = Field(default="after_round", description="when the critic advises: after_round or after_turn")
     critic: str | None = Field(default=None, description="path to the critic's agent card (arm 'ai')")
-    arms: list[Arm] = Field(default_factory=lambda: ["ai"], min_length=1)
+    arms: list[Arm] = Field(default_factory=lambda: ["ai"], min_length=1,
+                            description="the feedback arms compared: none, constant, human (the scenario's "
+                            "feedback_pool), ai (the critic)")
     constant_text: str = CONSTANT_FEEDBACK
     suggestions: int = Field(default=3, ge=1, le=10, description="at most this many suggestions per round")
 
@@ -158,12 +167,14 @@ class Tournament(StrictModel):
     kind: Literal["tournament"] = "tournament"
     name: Name
     description: str = ""
-    format: Literal["cross_play", "self_play"] = "cross_play"
+    format: Literal["cross_play", "self_play"] = Field(
+        default="cross_play", description="cross_play: every card of a role meets every card of the others; "
+        "self_play: the same, comparing feedback arms (needs 'feedback')")
     scenarios: list[str] = Field(min_length=1, description="paths to scenario files")
     players: dict[str, list[str]] = Field(description="role -> paths to agent cards")
     rounds: int = Field(default=1, ge=1, le=1000, description="rounds per series; memory carries across")
     repeats: int = Field(default=1, ge=1, le=100_000, description="independent seeds per pairing")
-    seed: int = Field(default=0, ge=0)
+    seed: int = Field(default=0, ge=0, description="every match's seed derives from it")
     concurrency: int | None = Field(default=None, ge=1, le=10_000, description="series in flight")
     feedback: FeedbackSpec | None = None
     memory: MemorySpec = Field(default_factory=MemorySpec)

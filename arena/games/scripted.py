@@ -4,13 +4,13 @@ and the ``--local`` loop call ``decide`` directly)."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import BaseModel
 
 from arena.core.protocol import ActRequest, ActResult
 
-__all__ = ["ScriptedStrategy"]
+__all__ = ["ScriptedStrategy", "card"]
 
 
 class ScriptedStrategy:
@@ -29,3 +29,12 @@ class ScriptedStrategy:
 
     def decide(self, request: ActRequest) -> ActResult:
         raise NotImplementedError
+
+
+def card(name: str, roles: list[str], strategy: str, description: str, **params: float) -> dict[str, Any]:
+    """A scripted agent card as plain data: the entries of a game's ``BASELINES`` (``arena new tournament``
+    writes each as ``agents/<name>.yaml``)."""
+    policy: dict[str, Any] = {"type": "scripted", "strategy": strategy}
+    if params:
+        policy["params"] = dict(params)
+    return {"name": name, "description": description, "roles": roles, "policy": policy}

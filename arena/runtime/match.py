@@ -38,6 +38,9 @@ class MatchContext:
     run_id: str = ""
     model_factory: Any = None  # builds an LLM judge's model (the runtime's factory)
     judge_cache: dict[str, Any] = field(default_factory=dict)  # the game's judge keeps its LLM here
+    # hears each turn record as logged, its after_turn feedback included, as soon as it is played: a live
+    # view of one match (``arena play`` shows a person the dialogue and the coach); it must not change it
+    on_turn: Callable[[dict[str, Any]], None] | None = None
 
 
 @dataclass
@@ -81,7 +84,8 @@ async def play_turns(
 
     ``seed`` seeds the players' requests and the critic; ``first_turn`` numbers the AEC iterations (a
     fork continues the count of its replayed prefix, so its requests' seeds line up with the parent's).
-    A player that raises or returns an error ends the loop with ``turns.error`` set.
+    A player that raises or returns an error ends the loop with ``turns.error`` set. ``ctx.on_turn``, if
+    set, hears each turn record once it is complete (its feedback attached), before the next turn.
     """
     game = game_of(ctx.resolved.scenarios[series.scenario])
     fb = ctx.resolved.tournament.feedback
@@ -126,6 +130,8 @@ async def play_turns(
             mem.add_advice(round_, given["suggestions"])
             memory_text[role] = mem.render()
             logged["feedback"] = given
+        if ctx.on_turn is not None:
+            ctx.on_turn(logged)
 
 
 async def judge_match(ctx: MatchContext, scenario: Any, turns: Turns, seed: int) -> None:

@@ -39,6 +39,7 @@ class RunOptions:
     address: str | None = None
     concurrency: int | None = None
     max_attempts: int = MAX_ATTEMPTS  # plays of a match whose actor was lost (arena.runtime.retry)
+    runners: int | None = None  # runner actors that step the envs beside their players (arena.runtime.runners)
 
     def in_flight(self, resolved: ResolvedTournament) -> int:
         return self.concurrency or resolved.tournament.concurrency or os.cpu_count() or 2

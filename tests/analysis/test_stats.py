@@ -9,12 +9,14 @@ anything. And from the issue: with 1 or 2 repeats nothing shows an interval and 
 from __future__ import annotations
 
 import io
+import itertools
 import math
 from typing import Any
 
 import numpy as np
 import pytest
 from rich.console import Console
+from scipy.stats import PermutationMethod, mannwhitneyu
 
 from arena.analysis.curves import learning_curves
 from arena.analysis.report import render_report
@@ -22,6 +24,8 @@ from arena.analysis.stats import (
     N_RESAMPLES,
     Interval,
     holm,
+    mann_whitney_greater,
+    mann_whitney_p,
     mcnemar_p,
     paired_effect,
     paired_rate_effect,
@@ -270,3 +274,41 @@ def test_price_effect_is_over_pairs_where_both_dealt():
     assert eff.metrics["deal_rate"].p == pytest.approx(1.0)
     assert [curves.point(arm, 1).metrics["mean_price"].n for arm in ("ai", "none")] == [12, 12]
     assert math.isclose(eff.reward["seller"].value, (11 * 0.1 - 0.5 + 0.6) / 14)
+
+
+def test_exact_mann_whitney_by_hand():
+    # pooled 1, 2, 3, 4; x = {3, 4} has rank sum 7, the largest of the C(4, 2) = 6 splits: p = 1 / 6
+    assert mann_whitney_greater([3, 4], [1, 2]) == pytest.approx(1 / 6)
+    # x = {2, 4}: rank sum 6; splits with sum >= 6: {3, 4} = 7, {2, 4} = 6: p = 2 / 6
+    assert mann_whitney_greater([2, 4], [1, 3]) == pytest.approx(2 / 6)
+    # all tied: every split has the same rank sum: p = 1
+    assert mann_whitney_greater([1, 1], [1, 1]) == 1.0
+
+
+def test_exact_mann_whitney_matches_scipys_permutation_with_ties():
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        x, y = rng.integers(0, 4, 5), rng.integers(0, 4, 6)  # many ties
+        expected = mannwhitneyu(x, y, alternative="greater", method=PermutationMethod(n_resamples=np.inf)).pvalue
+        assert mann_whitney_greater(x, y) == pytest.approx(expected)
+
+
+def test_exact_mann_whitney_enumerates_by_brute_force():
+    x, y = [5, 3, 3, 8], [3, 1, 2, 5, 4]
+    pooled = x + y
+    from scipy.stats import rankdata
+
+    ranks = rankdata(pooled)
+    observed = ranks[: len(x)].sum()
+    splits = list(itertools.combinations(range(len(pooled)), len(x)))
+    expected = sum(ranks[list(c)].sum() >= observed - 1e-9 for c in splits) / len(splits)
+    assert mann_whitney_greater(x, y) == pytest.approx(expected)
+
+
+def test_two_sided_mann_whitney_is_twice_the_smaller_side():
+    # x = {3, 4} over {1, 2}: greater 1/6, less 1 (every split has rank sum <= 7): two-sided 2/6
+    assert mann_whitney_p([3, 4], [1, 2]) == pytest.approx(2 / 6)
+    assert mann_whitney_p([1, 2], [3, 4]) == pytest.approx(2 / 6)
+    assert mann_whitney_p([1, 1], [1, 1]) == 1.0
+    # 10 against 10, no overlap: 1 split of C(20, 10) = 184,756 on each side
+    assert mann_whitney_p(range(10, 20), range(10)) == pytest.approx(2 / 184_756)

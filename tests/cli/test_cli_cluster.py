@@ -10,20 +10,17 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from arena_cli import run_cli as cli
+from ray_head import free_port, head_env, make_home, pythonpath, start_head, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 BALLOON = ROOT / "scenarios" / "negotiation" / "balloon-scripted.yaml"
@@ -40,69 +37,24 @@ class Cluster:
     tournament: Path
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _pythonpath() -> str:
-    return os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
-
-
-def _stop(process: subprocess.Popen[bytes], base: Path) -> None:
-    """Stop the head's process group, then any worker of this cluster (named by its temp dir) still alive."""
-    for sig, wait in ((signal.SIGTERM, 3), (signal.SIGKILL, 10)):
-        try:
-            os.killpg(process.pid, sig)
-            process.wait(timeout=wait)
-            break
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            continue
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            if str(base).encode() in cmdline.read_bytes():
-                os.kill(int(cmdline.parent.name), signal.SIGKILL)
-        except (OSError, ValueError):
-            continue
-
-
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Cluster]:
     base = Path(tempfile.mkdtemp(prefix="arena-ray-", dir="/tmp"))  # short: Ray's socket paths have a limit
-    home = base / "home"
-    (home / ".ray").mkdir(parents=True)
-    token = secrets.token_hex(32)
-    (home / ".ray" / "auth_token").write_text(token)
+    home, token = make_home(base)
     tournament = base / "t.yaml"
     text = BALLOON.read_text().replace("../../agents/", f"{ROOT / 'agents'}/").replace("repeats: 4", "repeats: 1")
     tournament.write_text(text.replace("[balloon.yaml]", f"[{BALLOON.parent / 'balloon.yaml'}]"))
-    port, client_port = _free_port(), _free_port()
-    # GRPC_ENABLE_FORK_SUPPORT=0: the head's Ray client server forks one server per client while gRPC threads
-    # run; under load about 1 first ray:// join in 8 failed ("Starting Ray client server failed"), 0 in 11 without
-    # gRPC's fork handlers. A property of Ray's server side, not of the driver this file tests.
-    env = {**os.environ, "HOME": str(home), "RAY_AUTH_MODE": "token", "PYTHONPATH": _pythonpath(),
-           "GRPC_ENABLE_FORK_SUPPORT": "0"}
-    for name in ("RAY_AUTH_TOKEN", "RAY_AUTH_TOKEN_PATH", "RAY_ADDRESS"):
-        env.pop(name, None)
-    log = base / "ray-start.log"
-    with log.open("wb") as out:
-        head = subprocess.Popen(
-            [sys.executable, "-m", "ray.scripts.scripts", "start", "--head", "--block", "--node-ip-address",
-             "127.0.0.1", "--port", str(port), "--ray-client-server-port", str(client_port), "--dashboard-port",
-             str(_free_port()), "--include-dashboard", "false", "--num-cpus", "1", "--disable-usage-stats",
-             "--temp-dir", str(base / "ray")],
-            env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
-        )
+    port, client_port = free_port(), free_port()
     try:
-        deadline = time.monotonic() + 180
-        while b"Ray runtime started" not in log.read_bytes():
-            if head.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"ray start --head did not come up:\n{log.read_text()[-3000:]}")
-            time.sleep(0.5)
+        head = start_head(base, head_env(home), "--port", str(port), "--ray-client-server-port", str(client_port),
+                          "--dashboard-port", str(free_port()), "--include-dashboard", "false")
+    except RuntimeError as exc:
+        shutil.rmtree(base, ignore_errors=True)
+        pytest.fail(str(exc))
+    try:
         yield Cluster(base, home, token, port, client_port, tournament)
     finally:
-        _stop(head, base)
+        stop(head, base)
         shutil.rmtree(base, ignore_errors=True)
 
 
@@ -112,7 +64,7 @@ def _arena_run(cluster: Cluster, run_id: str, *args: str, **env: str) -> subproc
     return subprocess.run(
         [sys.executable, "-c", "from arena.cli.app import main; main()", "run", str(cluster.tournament),
          "--logs-dir", str(cluster.base / "logs"), "--run-id", run_id, *args],
-        env={**base, "HOME": str(cluster.home), "PYTHONPATH": _pythonpath(), **env},
+        env={**base, "HOME": str(cluster.home), "PYTHONPATH": pythonpath(), **env},
         capture_output=True, text=True, timeout=300,
     )
 

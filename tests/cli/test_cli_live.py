@@ -50,6 +50,11 @@ def test_the_view_shows_progress_errors_tokens_eta_and_the_rated_top() -> None:
                                       "tokens in 150 out 50 (50/s), elapsed 4s, ETA 4s")
     text = console.export_text()
     assert "t: 6/10 matches, 1 in flight, errors: server 2" in text
+    # no model: no row of zero tokens; 1 of 4 played in 2 s, so 3 left take 6 s
+    scripted = LiveView("s", total=4, done=0, console=console, clock=clock)
+    clock.now += 2.0
+    scripted.record(rec("A", 0.5, 0))
+    assert scripted.status_line() == "s: 1/4 matches, 0 in flight, errors: 0\nelapsed 2s, ETA 6s"
     # A beat B on the one board both played: the top of the buyers' table, with its n, no interval yet
     assert text.index("A  ") < text.index("B  ") and "n=1" in text and "rated so far" in text
 

@@ -72,3 +72,46 @@ def test_a_crossplay_cell_shows_both_rewards_the_main_rate_and_n() -> None:
     matrix.cells[("a", "c")] = Cell(matches=2, errors=2)
     assert crossplay_cell(matrix, "a", "b") == "0.50/0.25\ndeals 3/4 n=4 (1 err)"
     assert crossplay_cell(matrix, "a", "c") == "2 err" and crossplay_cell(matrix, "a", "d") == "-"
+
+
+def test_a_leaderboard_too_wide_for_80_columns_is_stacked_and_keeps_every_figure() -> None:
+    from arena.analysis.leaderboard import leaderboard
+    from arena.games.omni.metrics import METRICS as OMNI
+
+    def episode(success: float, interesting: bool | None, events: list, lp: float) -> dict:
+        return {"kind": "match", "status": "ok", "game": "omni", "agents": {"teacher": "omni-teacher-omni-generate",
+                "learner": "omni-simulated-learner"}, "rewards": {"teacher": lp, "learner": success},
+                "outcome": {"task": "t", "success": success, "interesting": interesting, "events": events,
+                            "learning_progress": lp}}
+
+    rows = leaderboard([episode(1.0, False, [], 0.2), episode(0.0, None, [{"kind": "uninteresting"}], 0.4)], OMNI)
+    rows[1].rated = Rating("omni-teacher-omni-generate", "teacher", 0.0, n=18, boards=1)  # no interval: why, below
+    console = Console(width=80, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    console.print(leaderboard_table(rows))
+    lines = console.export_text().splitlines()
+    assert max(map(len, lines)) <= 80 and not any("…" in line for line in lines)
+    assert lines[2].split() == ["role,", "n", "figures", "reward", "[95%", "CI]"]  # agent over role and n
+    teacher = [line.split() for line in lines if "omni-teacher-omni-generate" in line or line.startswith("teacher,")]
+    # boring: 1 of 2 (None, not judged, is not boring); refused: 1 of 2; LP: (0.2 + 0.4) / 2; reward the same
+    assert rows[1].role == "teacher"
+    assert teacher[0] == ["omni-teacher-omni-generate", "boring", "1/2", "50%", "0.300", "0.00", "n=18"]
+    assert teacher[1] == ["teacher,", "n=2", "refused", "1/2", "50%", "(1", "board)"]
+    assert ["LP", "0.300"] in [line.split() for line in lines]
+    wide = Console(width=200, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    wide.print(leaderboard_table(rows))
+    assert wide.export_text().splitlines()[2].split()[:7] == ["agent", "role", "n", "success", "boring", "refused",
+                                                               "LP"]
+
+
+def test_a_wide_row_keeps_its_whole_interval_within_80_columns() -> None:
+    # the crossplay run's widest row: 16 matches, 10 deals at two-decimal prices, a 14-letter name, a negative
+    # interval; one column too many for 80 had cut it to "[-1.27, -0.1…"
+    row = played([13.25, 13.5, 14.0, 13.0, 13.5, 13.75, 13.5, 13.5, 13.25, 14.25] + [None] * 6)
+    row.agent = "smollm2-seller"
+    row.rated = Rating("smollm2-seller", "seller", -0.6812, -1.2712, -0.1934, n=48, boards=16)
+    lines = rendered([row])
+    assert max(len(line) for line in lines) <= 80
+    first = lines.index(next(line for line in lines if "smollm2-seller" in line))
+    assert lines[first].split() == ["smollm2-seller", "seller", "16", "10/16", "62%", "13.55", "n=10", "0.312",
+                                    "-0.68", "n=48"]
+    assert lines[first + 1].split() == ["[-1.27,", "-0.19]"]

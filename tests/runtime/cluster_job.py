@@ -82,7 +82,9 @@ def main(mode: str, work: Path) -> dict[str, Any]:
     copy_cards(cards)
     os.chdir(work)  # logs/ is relative: a worker that wrote one would leave it here too
     t0 = time.monotonic()
-    cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "temp_dir": str(work / "ray")})
+    # no full dashboard: with ray[default] installed (the dev extra, for the job test) the head would start one
+    cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "temp_dir": str(work / "ray"),
+                                                            "include_dashboard": False})
     workers = [cluster.add_node(num_cpus=1) for _ in range(2)]
     cluster.wait_for_nodes()
     out: dict[str, Any] = {"nodes": [cluster.head_node.node_id] + [w.node_id for w in workers]}

@@ -16,7 +16,8 @@ def outcome_line(outcome: dict[str, Any], scenario: dict[str, Any]) -> str:
     mastery = outcome.get("mastery")
     level = "-" if mastery is None else f"{mastery:.2f}"
     met = "objective met" if outcome.get("objective_met") else "objective not met"
-    return f"{met} ({outcome.get('ending')}, {outcome.get('turns')} turns), mastery {level}"
+    turns = outcome.get("turns")
+    return f"{met} ({outcome.get('ending')}, {turns} turn{'' if turns == 1 else 's'}), mastery {level}"
 
 
 def turn_details(payload: dict[str, Any], scenario: dict[str, Any]) -> list[str]:

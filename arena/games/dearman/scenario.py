@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from arena.config.models import Scenario
 from arena.games.dearman.rules import ROLES, DearManParams
@@ -21,14 +21,37 @@ class DearManScenario(Scenario):
     """One conversation: the learner's objective against a partner of some resistance, ``max_turns`` learner
     turns at most."""
 
+    # the template of `arena new scenario dearman <name>` (and an example in editors)
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "name": "landlord-repair", "description": "Ask a landlord for an overdue repair.",
+        "difficulty": "medium",
+        "situation": "Your flat's heater broke three weeks ago. You reported it twice by email and the landlord "
+                     "promised to send someone, but nobody came. Nights are getting cold.",
+        "objective": "Get the landlord to have the heater repaired by Friday.",
+        "partner_persona": "Your landlord, a busy man who owns twelve flats, dislikes being pushed and often says "
+                           "repairs are on their way.",
+        "resistance": "medium",
+        "agree_when": "The tenant states the facts, says clearly what they need and by when, and makes it easy "
+                      "to say yes.",
+        "max_turns": 6, "keywords": ["heater", "repair"],
+        "facts": "The heater has been broken for 3 weeks and I emailed you 2 times about it",
+        "feeling": "worried about the cold nights", "request": "have the heater repaired by Friday",
+        "benefit": "avoid a bigger repair bill once the pipes freeze",
+        "alternative": "I can be home any morning this week to let the repairer in",
+        "feedback_pool": ["Say the facts with dates and numbers before you ask.",
+                          "Ask for one clear thing and a deadline."],
+    }]})
+
     game: Literal["dearman"] = "dearman"
     situation: str = Field(min_length=1, max_length=800, description="what happened, as the learner knows it")
     objective: str = Field(min_length=1, max_length=300, description="what the learner wants from the partner")
     partner_persona: str = Field(min_length=1, max_length=600, description="who the partner is and how they talk")
-    resistance: Literal["low", "medium", "high"] = "medium"
+    resistance: Literal["low", "medium", "high"] = Field(default="medium",
+                                                         description="how hard the partner is to move")
     agree_when: str = Field(min_length=1, max_length=400, description="what would make the partner agree")
     max_turns: int = Field(default=6, ge=1, le=20, description="learner turns at most (each gets a reply)")
-    difficulty: Literal["easy", "medium", "hard"] = "medium"
+    difficulty: Literal["easy", "medium", "hard"] = Field(default="medium",
+                                                          description="a tag; hard scenarios serve as transfer tests")
     keywords: list[str] = Field(min_length=1, max_length=8, description="the objective's words (Mindful marker)")
     facts: str = Field(min_length=1, max_length=300, description="the facts, with specifics (Describe)")
     feeling: str = Field(min_length=1, max_length=200, description="how the learner feels, after 'I feel' (Express)")

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict
 
 from arena.core.protocol import ActRequest, ActResult, CritiqueRequest, CritiqueResult
 from arena.games.dearman.rules import LABELS, SKILLS, mastery, score_turn, skill_means
-from arena.games.scripted import ScriptedStrategy
+from arena.games.scripted import ScriptedStrategy, card
 
 HEDGED_OPENER = "Sorry to bother you, maybe this is a bad time."
 
@@ -141,6 +141,20 @@ class ScriptedCoach:
         tips = [] if skill is None else [rewrite(skill, text, request.scenario)]
         return CritiqueResult(suggestions=tips[: request.max_suggestions], ratings=ratings)
 
+
+
+#: what ``arena new tournament`` plays: the adopting learner coached after each of its turns, or not
+BASELINES: dict[str, Any] = {
+    "players": {"learner": [card("dearman-adopting", ["learner"], "adopting",
+                                 "Starts without skills and adds each one its coach names.")],
+                "partner": [card("dearman-partner", ["partner"], "partner",
+                                 "Agrees once a turn shows enough skill; refuses after too many poor turns.")]},
+    "feedback": {"advise": ["learner"], "when": "after_turn", "arms": ["none", "ai"], "suggestions": 1,
+                 "critic": card("dearman-coach", ["critic"], "coach",
+                                "Rates the learner's turn by the skills' markers and rewrites it for the weakest.")},
+    "rounds": 2,
+    "repeats": 2,
+}
 
 Player = ScriptedPlayer  # the names the game spec is built from (arena.registry.game_from)
 Critic = ScriptedCoach

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from arena.games.dearman import prompts, render, scripted
+from arena.games.dearman import human, prompts, render, scripted
 from arena.games.dearman.metrics import METRICS
 from arena.games.dearman.rules import ROLES
 from arena.games.dearman.scenario import DearManScenario
@@ -30,7 +30,8 @@ def llm_critic(card: Any, spec: Any, model_factory: Any = None) -> Any:
 
 
 GAME = game_from(
-    "dearman", prompts=prompts, scripted=scripted, render=render, roles=ROLES, scenario_model=DearManScenario,
-    make_env=make_env, metrics=METRICS, env_id=ENV_ID, feedback_timings=("after_round", "after_turn"),
+    "dearman", prompts=prompts, scripted=scripted, render=render, human=human, roles=ROLES,
+    scenario_model=DearManScenario, make_env=make_env, metrics=METRICS, env_id=ENV_ID,
+    feedback_timings=("after_round", "after_turn"),
     llm_critic=llm_critic, feedback_details=render.feedback_details,
 )

@@ -4,11 +4,13 @@ The scripted critic says whether the advised player halved."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from arena.core.protocol import ActRequest, ActResult, CritiqueRequest, CritiqueResult
 from arena.games.example.prompts import possible
-from arena.games.scripted import ScriptedStrategy
+from arena.games.scripted import ScriptedStrategy, card
 
 
 class LinearParams(BaseModel):
@@ -43,6 +45,18 @@ class ScriptedCritic:
         tip = "Keep halving what is still possible." if halved else "Guess the middle of the numbers still possible."
         return CritiqueResult(suggestions=[tip][: request.max_suggestions], ratings={"turns": float(len(mine))})
 
+
+
+#: what ``arena new tournament`` plays: the two guessers, in both seats
+BASELINES: dict[str, Any] = {
+    "players": {role: [card("example-bisect", ["first", "second"], "bisect",
+                            "Halves the numbers still possible every turn."),
+                       card("example-linear", ["first", "second"], "linear",
+                            "Tries the lowest number still possible; halves after 2 pieces of advice.",
+                            switch_after=2)]
+                for role in ("first", "second")},
+    "repeats": 2,
+}
 
 Player = ScriptedGuesser  # the names the game spec is built from (arena.registry.game_from)
 Critic = ScriptedCritic

@@ -35,7 +35,7 @@ from arena.games.templates import render, template_problem
 from arena.games.text import normalize
 
 __all__ = [
-    "ROLES", "Bargain", "Entry", "Move", "NegotiationParams", "format_money", "other_role", "parse_move",
+    "NOTES", "ROLES", "Bargain", "Entry", "Move", "NegotiationParams", "format_money", "other_role", "parse_move",
     "to_number",
 ]
 
@@ -186,7 +186,8 @@ class NegotiationParams:
         return normalize(text, 4000)
 
 
-_NOTES = {
+#: what each refused or ignored move means, in the words players (and people, in ``arena play``) are told
+NOTES = {
     "accept_and_quit": "[ACCEPT] and [QUIT] in one message cancel each other; neither was applied.",
     "offer_without_price": "an [OFFER] token had no price; write it like [OFFER $12].",
     "bad_price": "an [OFFER] token had a price that is not a plain non-negative amount; write it like [OFFER $12].",
@@ -262,7 +263,7 @@ class Bargain:
         text = normalize(text, self.params.max_utterance_chars)
         move = parse_move(text, self.params, standing=self.last_offer[other_role(role)])
         events: list[str] = [move.reason] if move.reason else []
-        notes: list[str] = [_NOTES[move.reason]] if move.reason else []
+        notes: list[str] = [NOTES[move.reason]] if move.reason else []
         if move.offer is not None:
             self.last_offer[role] = move.offer
         standing = self.last_offer[other_role(role)]
@@ -275,7 +276,7 @@ class Bargain:
             notes.insert(0, f"the {role} walked away; no deal.")
         elif move.accept and standing is None:
             events.append("accept_without_offer")
-            notes.append(_NOTES["accept_without_offer"])
+            notes.append(NOTES["accept_without_offer"])
         elif move.accept and standing is not None:
             self._agreed = standing
             self._reason = "deal" if self.price_in_range(standing) else "out_of_range"

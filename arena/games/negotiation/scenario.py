@@ -9,7 +9,7 @@ import functools
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from arena.config.model_spec import FieldProblem, StrictModel
 from arena.config.models import Scenario
@@ -33,7 +33,7 @@ class SellerSide(StrictModel):
 class BuyerSide(StrictModel):
     opening: Price = Field(description="the buyer's opening bid (the paper's target)")
     budget: Price = Field(description="the most the buyer will pay; private")
-    brief: str | None = None
+    brief: str | None = Field(default=None, description="role brief template; {item} {budget} {opening} ...")
 
     @model_validator(mode="after")
     def _opens_within_budget(self) -> BuyerSide:
@@ -44,8 +44,8 @@ class BuyerSide(StrictModel):
 
 
 class DealRange(StrictModel):
-    low: Price
-    high: Price
+    low: Price = Field(description="a deal must close above this price")
+    high: Price = Field(description="a deal must close below this price")
     inclusive: bool = Field(default=False, description="false: a deal counts only strictly inside (low, high)")
 
     @model_validator(mode="after")
@@ -58,13 +58,24 @@ class DealRange(StrictModel):
 class NegotiationScenario(Scenario):
     """A buyer/seller bargaining setting (the paper's balloon is the default example)."""
 
+    # the template of `arena new scenario negotiation <name>` (and an example in editors)
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "name": "balloon", "description": "Bargaining over a balloon (Fu et al. 2023).",
+        "item": "balloon", "item_description": "a good red party balloon", "currency": "$",
+        "seller": {"cost": 8, "opening": 20}, "buyer": {"opening": 10, "budget": 20},
+        "deal_range": {"low": 10, "high": 20, "inclusive": False}, "max_turns": 20,
+        "accept_phrases": ["it's a deal", "deal!"],
+        "feedback_pool": ["Open high and concede in small steps.", "Do not accept the first counter-offer.",
+                          "Anchor the conversation on the item's value, not its cost."],
+    }]})
+
     game: Literal["negotiation"] = "negotiation"
-    item: str = Field(min_length=1)
-    item_description: str = ""
-    currency: str = "$"
-    seller: SellerSide
-    buyer: BuyerSide
-    deal_range: DealRange
+    item: str = Field(min_length=1, description="what is sold, as the players call it")
+    item_description: str = Field(default="", description="a longer description the players read (default: item)")
+    currency: str = Field(default="$", description="'$' or an ISO 4217 code such as EUR")
+    seller: SellerSide = Field(description="the seller's private numbers and, optionally, its brief")
+    buyer: BuyerSide = Field(description="the buyer's private numbers and, optionally, its brief")
+    deal_range: DealRange = Field(description="where a closed price counts as a deal")
     max_turns: int = Field(default=20, ge=2, le=200, description="utterances per round (10 exchanges = 20)")
     accept_phrases: list[str] = Field(default_factory=list, description="extra phrases that mean accept")
     feedback_pool: list[str] = Field(

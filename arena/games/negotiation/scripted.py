@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from arena.core.protocol import ActRequest, ActResult, CritiqueRequest, CritiqueResult
+from arena.games.scripted import card
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,17 @@ class ScriptedCritic:
         tips.append("Anchor on the item's value before naming a price.")
         return tips[: request.max_suggestions]
 
+
+
+_PACE = {"tough": "Opens hard and concedes slowly; walks away rather than go past a tight reservation price.",
+         "fair": "Concedes at a steady pace toward the middle of the deal range.",
+         "eager": "Concedes fast and accepts early; wants the deal more than the price."}
+#: what ``arena new tournament`` plays (the cards of ``agents/``): every scripted seller against every buyer
+BASELINES: dict[str, Any] = {
+    "players": {role: [card(f"{name}-{role}", [role], name, text) for name, text in _PACE.items()]
+                for role in ("seller", "buyer")},
+    "repeats": 2,
+}
 
 Player = ScriptedNegotiator  # the names the game spec is built from (arena.registry.game_from)
 Critic = ScriptedCritic

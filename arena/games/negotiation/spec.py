@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from arena.games.negotiation import prompts, render, scripted
+from arena.games.negotiation import human, prompts, render, scripted
 from arena.games.negotiation.metrics import METRICS
 from arena.games.negotiation.rules import ROLES
 from arena.games.negotiation.scenario import NegotiationScenario
@@ -58,6 +58,6 @@ def _cli(app: Any) -> None:
 
 
 GAME = game_from(
-    "negotiation", prompts=prompts, scripted=scripted, render=render, roles=tuple(ROLES),
+    "negotiation", prompts=prompts, scripted=scripted, render=render, human=human, roles=tuple(ROLES),
     scenario_model=NegotiationScenario, make_env=make_env, metrics=METRICS, judge=judge, cli=_cli, env_id=ENV_ID,
 )

@@ -10,8 +10,10 @@ outcome of each episode and rebuilt from it on resume (``Game.carry``).
   proposal (OMNI-EPIC): with ``generate`` on, the env's judge compares it with its k most similar
   archived tasks and admits it (``admitted``) or refuses it as uninteresting (``uninteresting``, then
   the fallback draw); with ``generate`` off it is ``not_in_pool``.
-- Whether the chosen task is interesting is the MoI's question asked of the mastered tasks, in
-  descending success, through the teacher's verdict cache (so an LLM judge is asked nothing twice).
+- Whether the chosen task is interesting is the MoI's verdict on it, by OMNI's loop over the tasks
+  mastered now, in descending success, through the teacher's verdict cache (so an LLM judge is asked
+  nothing twice): ``true``, ``false`` (boring, with the task it is a near variant of) or ``null`` when
+  nothing is mastered yet (not judged: not to be read as interesting).
 - The learner's move is its answer; the family's verifier decides (1/0), never a model. The result is
   one observation of that task for the teacher (its EMAs, archive history and lists move), and the
   teacher's reward is the learner's learning progress on that task after it.
@@ -21,12 +23,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from arena.games.omni.archive import Archive
 from arena.games.omni.curriculum import THRESHOLDS
-from arena.games.omni.families import Task, TaskSpec, get_family, validate_spec, view_of
-from arena.games.omni.interest import Judge, TaskView
+from arena.games.omni.families import Task, TaskSpec, get_family, tag_of, validate_spec, view_of
+from arena.games.omni.interest import Judge, TaskView, moi_verdict
 from arena.games.omni.teacher import Teacher, TeacherConfig
 
 
@@ -75,7 +78,7 @@ class Episode:
     teacher: Teacher = field(init=False)
     task: Task | None = None
     events: list[dict[str, Any]] = field(default_factory=list)
-    interesting: bool = True
+    interesting: bool | None = None
     interest_reason: str = ""
     outcome: dict[str, Any] = field(default_factory=dict)
 
@@ -118,16 +121,18 @@ class Episode:
                 "success_before": round(self.teacher.success(chosen), 6),
                 "learning_progress_before": round(self.teacher.learning_progress(chosen), 6)}
 
-    def _interest(self, task_id: str) -> tuple[bool, str]:
-        """The MoI's verdict on the task given the mastered ones (descending success, cached)."""
+    def _interest(self, task_id: str) -> tuple[bool | None, str]:
+        """The MoI's verdict on the task, as OMNI's loop reaches it (:func:`moi_verdict`: the references are
+        the tasks mastered now, in descending success; verdicts cached); ``None``: nothing mastered to judge
+        it against (the MoI leaves its weight alone, but has not called it interesting)."""
         teacher = self.teacher
-        view = teacher.view(task_id)
-        refs = sorted((t for t in teacher.archive.learned if t != task_id), key=lambda t: -teacher.success(t))
-        for ref in refs:
-            verdict = teacher.cache.judged(self.judge, view, [teacher.view(ref)])
-            if not verdict.interesting:
-                return False, verdict.reason
-        return True, "not a near variant of a mastered task" if refs else "nothing mastered yet"
+        tasks = teacher.archive.tasks
+        verdict = moi_verdict(task_id, [teacher.view(t) for t in tasks], [teacher.success(t) for t in tasks],
+                              partial(teacher.cache.judged, self.judge),
+                              mastery_threshold=teacher.config.mastery_threshold)
+        if verdict is None:
+            return None, "nothing mastered yet"
+        return verdict.interesting, verdict.reason
 
     def answer(self, text: Any) -> dict[str, Any]:
         """Apply the learner's answer: verify, update the teacher, set the outcome; returns the turn's fields."""
@@ -151,6 +156,11 @@ class Episode:
             "archive_size": len(self.teacher.archive.tasks),
             "above": {f"{t:g}": sum(self.teacher.success(tid) > t for tid in self.teacher.archive.tasks)
                       for t in THRESHOLDS},  # OMNI's count of tasks above each success threshold
+            # the pool's tasks of an interesting kind (the families' ground truth, which no strategy sees)
+            # whose success is at the mastery threshold now, as the benchmark counts them
+            "interesting_mastered": sum(
+                self.teacher.success(tid) >= self.teacher.config.mastery_threshold
+                for tid in self.teacher.archive.tasks if tag_of(self.teacher.archive.spec(tid)) == "interesting"),
             "state": self.state.to_dict(),
         }
         return {"task": task.id, "success": success, "expected": task.answer, "learning_progress": round(lp, 6),

@@ -4,14 +4,9 @@ One run per (strategy, seed) on the standard task set (many boring size variants
 distractors, a minority of interesting tasks); ``omni_generate`` starts from a few seed tasks and grows
 its pool with the scripted proposer. Across seeds each metric gets a mean with a 95% bootstrap interval
 (only from n = 10 on, :func:`arena.analysis.stats.mean_interval`) and orderings get a one-sided exact
-Mann-Whitney test with Holm's correction; the two statistics come from the analysis layer, which a game
-folder may not import, so the caller (the benchmark, a test) passes them in.
-
-The exact test: scipy's ``method="exact"`` ignores ties and its permutation method enumerates all
-C(20, 10) = 184,756 splits in about 6 s, too slow for a test; counts of mastered tasks tie a lot. So
-:func:`mann_whitney_greater` computes the same exact permutation distribution of the rank sum by dynamic
-programming over (midranks doubled to integers), in milliseconds, and is checked against scipy's
-permutation method on small samples.
+Mann-Whitney test with Holm's correction (:func:`arena.analysis.stats.mann_whitney_greater`, exact with
+ties; ``analysis/stats.py`` is a leaf module that a game may import); ``summarise`` and ``compare`` take
+the interval and Holm functions as arguments, so a caller may pass others.
 """
 
 from __future__ import annotations
@@ -20,9 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-import numpy as np
-from scipy.stats import rankdata
-
+from arena.analysis.stats import mann_whitney_greater
 from arena.games.omni.archive import Archive
 from arena.games.omni.curriculum import RunConfig, ScriptedProposer, metrics, run
 from arena.games.omni.families import TaskSpec, spec_of, standard_task_set
@@ -62,31 +55,6 @@ def run_one(strategy: str, seed: int, run_config: RunConfig | None = None,
     cfg = (run_config or RunConfig()).model_copy(update={"seed": seed})
     run(teacher, learner, cfg, proposer=ScriptedProposer(universe))
     return metrics(learner, teacher, universe, teacher.config.mastery_threshold)
-
-
-def mann_whitney_greater(x: Sequence[float], y: Sequence[float]) -> float:
-    """Exact one-sided p-value that ``x`` tends to exceed ``y`` (permutation distribution, ties as midranks).
-
-    Under the null every split of the pooled values into groups of len(x) and len(y) is equally likely;
-    p is the share of splits whose x rank sum is at least the observed one.
-    """
-    n, m = len(x), len(y)
-    if n == 0 or m == 0:
-        raise ValueError("both samples need values")
-    doubled = np.rint(2 * rankdata(np.concatenate([np.asarray(x, float), np.asarray(y, float)]))).astype(int)
-    observed = int(doubled[:n].sum())
-    top = int(doubled.sum())
-    # ways[k][s]: subsets of k pooled values whose doubled ranks sum to s (Python ints: exact counts)
-    ways = [[0] * (top + 1) for _ in range(n + 1)]
-    ways[0][0] = 1
-    for r in doubled:
-        for k in range(min(n, len(doubled)) - 1, -1, -1):
-            row, nxt = ways[k], ways[k + 1]
-            for s in range(top - r, -1, -1):
-                if row[s]:
-                    nxt[s + r] += row[s]
-    total = sum(ways[n])
-    return sum(ways[n][observed:]) / total
 
 
 @dataclass(frozen=True)

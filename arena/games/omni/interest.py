@@ -193,3 +193,40 @@ def moi_weights(
     weights = [w * (boring_factor if v.id in boring else 1.0) for v, w in zip(views, base, strict=True)]
     total = sum(weights)
     return MoIResult([w / total for w in weights] if total > 0 else list(weights), reference_ids, boring)
+
+
+def moi_verdict(
+    candidate: str,
+    views: Sequence[TaskView],
+    successes: Sequence[float],
+    judged: Callable[[TaskView, Sequence[TaskView]], Verdict],
+    *,
+    mastery_threshold: float = 0.5,
+) -> Verdict | None:
+    """What the MoI of :func:`moi_weights` makes of one task (id ``candidate``) of ``views``, asking only the
+    judgements that decide it: boring given the first reference that calls it so, interesting as a
+    reference itself or given every reference, ``None`` when no task is mastered to judge it against.
+
+    The same loop: tasks in descending success (stable), a mastered task that no earlier reference calls
+    boring becomes a reference, and the candidate is judged against each reference taken before its own
+    turn. Why not read the teacher's weights: the env's teacher may run a strategy that never asks the MoI
+    (``uniform``, ``lp``), and the log must still say truthfully whether the chosen task was interesting.
+    """
+    target = next(v for v in views if v.id == candidate)
+    references: list[TaskView] = []
+    for idx in sorted(range(len(views)), key=lambda i: -successes[i]):
+        view = views[idx]
+        if successes[idx] < mastery_threshold:
+            break  # descending: no later task is mastered
+        if view.id == candidate:  # its turn, and no earlier reference called it boring: a reference
+            return Verdict(True, "mastered, and no near variant of a task mastered better")
+        if any(not judged(view, [ref]).interesting for ref in references):
+            continue  # boring given an earlier reference: never a reference itself
+        verdict = judged(target, [view])
+        if not verdict.interesting:
+            return verdict
+        references.append(view)
+    if not references:
+        return None
+    return Verdict(True, f"no near variant of the {len(references)} mastered task"
+                         f"{'s' if len(references) > 1 else ''}")

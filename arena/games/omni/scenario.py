@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from arena.config.model_spec import ModelSpec, StrictModel
 from arena.config.models import Scenario
@@ -21,12 +21,23 @@ ROLES: tuple[str, str] = ("teacher", "learner")
 
 
 class TaskEntry(StrictModel):
-    family: str
-    params: dict[str, Any] = Field(default_factory=dict)
+    family: str = Field(description="a registered task family (arena/games/omni/families/)")
+    params: dict[str, Any] = Field(default_factory=dict, description="the family's parameters")
 
 
 class OmniScenario(Scenario):
     """A curriculum: which tasks, how the teacher weighs them, which judge says what is interesting."""
+
+    # the template of `arena new scenario omni <name>` (and an example in editors)
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "name": "small-pool", "description": "Interesting tasks, boring size variants and an impossible one.",
+        "tasks": [{"family": "add", "params": {"digits": 1}}, {"family": "add", "params": {"digits": 2}},
+                  {"family": "copy", "params": {"length": 3}}, {"family": "string_op", "params": {"op": "reverse"}},
+                  {"family": "hash_guess", "params": {"salt": 0}}],
+        "teacher": {"strategy": "lp", "mastery_threshold": 0.5, "patience": 6, "seed": 0},
+        "judge": "scripted", "generate": True,
+        "feedback_pool": ["Work it out step by step, then give only the answer after ANSWER:."],
+    }]})
 
     game: Literal["omni"] = "omni"
     families: list[str] | None = Field(default=None, description="standard variants of these families")

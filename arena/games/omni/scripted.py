@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import random
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -27,7 +28,7 @@ from arena.games.omni.families import TaskSpec, get_family, standard_task_set
 from arena.games.omni.interest import ScriptedJudge
 from arena.games.omni.simlearner import SimLearner, SimLearnerConfig
 from arena.games.omni.teacher import Teacher
-from arena.games.scripted import ScriptedStrategy
+from arena.games.scripted import ScriptedStrategy, card
 
 
 class TeacherParams(BaseModel):
@@ -105,6 +106,21 @@ class ScriptedCritic:
                "work it out step by step and end with ANSWER: and the answer only.")
         return CritiqueResult(suggestions=[tip][: request.max_suggestions], ratings={"failed": 1.0})
 
+
+
+#: what ``arena new tournament`` plays: two scripted teachers over the simulated learner, a short curriculum
+BASELINES: dict[str, Any] = {
+    "players": {"teacher": [card(f"omni-teacher-{name}", ["teacher"], name, f"The scripted '{name}' teacher.")
+                            for name in ("uniform", "lp")],
+                "learner": [card("omni-simulated-learner", ["learner"], "simulated",
+                                 "Success grows with practice on a task and its family; no model.")]},
+    "feedback": {"advise": ["learner"], "when": "after_round", "arms": ["ai"], "suggestions": 1,
+                 "critic": card("omni-critic", ["critic"], "failures",
+                                "A rule-based critic on the learner's failures.")},
+    "rounds": 10,
+    "repeats": 2,
+    "memory": {"budget_tokens": 300},
+}
 
 Player = ScriptedPlayer  # the names the game spec is built from (arena.registry.game_from)
 Critic = ScriptedCritic

@@ -30,5 +30,6 @@ def carry(outcome: dict[str, Any]) -> dict[str, Any] | None:
 
 GAME = game_from(
     "omni", prompts=prompts, scripted=scripted, render=render, roles=ROLES, scenario_model=OmniScenario,
-    make_env=make_env, carry=carry, live=True, metrics=METRICS, env_id=ENV_ID, feedback_timings=("after_round",),
+    make_env=make_env, carry=carry, live=render.live_line, metrics=METRICS, env_id=ENV_ID,
+    feedback_timings=("after_round",),
 )

@@ -15,6 +15,7 @@ from arena.games.omni.interest import (
     ScriptedJudge,
     TaskView,
     Verdict,
+    moi_verdict,
     moi_weights,
     most_similar,
 )
@@ -72,6 +73,36 @@ def test_a_boring_task_is_never_a_reference():
     assert result.boring == {"B": "A"}
     # 1/3 each, B x 0.001: [1, 0.001, 1] / 2.001
     assert result.weights == pytest.approx([1 / 2.001, 0.001 / 2.001, 1 / 2.001])
+
+
+def test_the_verdict_on_one_task_is_the_weighting_loops():
+    # the chain above: A a reference, B boring given A, C a reference (B, being boring, never judged it)
+    pairs = {("A", "B"), ("B", "C")}
+    calls: list[tuple[str, str]] = []
+
+    def judged(cand: TaskView, refs: Sequence[TaskView]) -> Verdict:
+        calls.append((cand.id, refs[0].id))
+        return Verdict((refs[0].id, cand.id) not in pairs, f"given {refs[0].id}")
+
+    views, successes = [fake("A"), fake("B"), fake("C")], [0.9, 0.8, 0.7]
+    verdicts = {v.id: moi_verdict(v.id, views, successes, judged) for v in views}
+    assert verdicts == {"A": Verdict(True, "mastered, and no near variant of a task mastered better"),
+                        "B": Verdict(False, "given A"),
+                        "C": Verdict(True, "mastered, and no near variant of a task mastered better")}
+    assert calls == [("B", "A"), ("C", "A"), ("B", "A")]  # C: judged against A, then B found boring, skipped
+    # the hand-computed example: add2 (0.3, not mastered) is boring given add1; length is judged against both
+    # references (add1, reverse) and is interesting
+    views, successes = [ADD1, ADD2, REVERSE, LENGTH], [0.9, 0.3, 0.6, 0.0]
+    judge = ScriptedJudge()
+    assert moi_verdict(ADD2.id, views, successes, judge.judge) == Verdict(
+        False, "a near variant of 'Add two 1-digit numbers'")
+    assert moi_verdict(LENGTH.id, views, successes, judge.judge) == Verdict(
+        True, "no near variant of the 2 mastered tasks")
+    # two mastered near variants: the better one is the reference (interesting), the other boring
+    assert moi_verdict(ADD1.id, [ADD1, ADD2], [0.9, 0.8], judge.judge).interesting
+    assert not moi_verdict(ADD2.id, [ADD1, ADD2], [0.9, 0.8], judge.judge).interesting
+    # nothing mastered: no judgement at all (not "interesting")
+    assert moi_verdict(ADD2.id, [ADD1, ADD2], [0.4, 0.0], judge.judge) is None
 
 
 def test_mastery_threshold_zero_takes_every_task_as_reference_like_omni():

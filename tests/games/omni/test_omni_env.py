@@ -11,6 +11,7 @@ from pettingzoo.test import api_test, seed_test
 
 from arena.games.omni.env import OmniEnv
 from arena.games.omni.prompts import reply_to_action
+from arena.games.omni.render import live_line
 from arena.games.omni.scenario import OmniScenario
 
 ADD1 = '{"family": "add", "params": {"digits": 1}}'
@@ -101,7 +102,29 @@ def test_a_task_near_a_mastered_one_is_judged_boring() -> None:
     env.reset(seed=0)
     env.step('{"family": "add", "params": {"digits": 2}}')
     turn = env.infos["teacher"]["last_turn"]
-    assert turn["interesting"] is False and "near variant" in turn["interest_reason"]
+    assert turn["interesting"] is False and turn["interest_reason"] == "a near variant of 'Add two 1-digit numbers'"
+    env.step(f"ANSWER: {env.episode.task.answer}")
+    out = env.infos["teacher"]["outcome"]
+    assert out["interesting"] is False
+    # the live line says so: teacher, round, success, LP (first observation of add-2: 0), verdict, task
+    record = {"agents": {"teacher": "omni-teacher-lp", "learner": "x"}, "round": 2, "outcome": out}
+    assert live_line(record) == "omni-teacher-lp r2 pass LP 0.000 boring       Add two 2-digit numbers"
+
+
+def test_the_first_episode_is_not_judged_and_the_live_line_says_so_within_80_columns() -> None:
+    env = OmniEnv(scenario())
+    out = play(env, ADD1, "ANSWER: no idea")["outcome"]
+    assert out["interesting"] is None and out["interest_reason"] == "nothing mastered yet"
+    teacher = "omni-teacher-omni-generate"  # the longest card name; a long task is cut to fit
+    line = live_line({"agents": {"teacher": teacher}, "round": 30,
+                      "outcome": {**out, "description": "Predict 2 hex digits of the hash of a secret string (#17)",
+                                  "events": [{"kind": "uninteresting", "reason": "near"}]}})
+    # 57 columns before the task, 1 space, 22 left: 21 characters of the task (its trailing space dropped), "…"
+    assert line == "omni-teacher-omni-generate r30 fail LP 0.000 unjudged   ! Predict 2 hex digits…"
+    assert len(line) == 79
+    # a log from before "not judged" existed said interesting with this reason: read as not judged
+    old = live_line({"agents": {"teacher": "t"}, "round": 1, "outcome": {**out, "interesting": True}})
+    assert old == "t r1 fail LP 0.000 unjudged     Add two 1-digit numbers"  # padded to 11, no mark
 
 
 def test_replies_become_moves() -> None:

@@ -94,7 +94,8 @@ def test_replay_shows_the_curriculum(tmp_path: Path, capsys) -> None:
     match = full[0]["match_id"]
     assert run_cli("replay", str(run_dir), "--match", match) == 0
     shown = capsys.readouterr().out
-    assert "task: " in shown and "LP " in shown and ("interesting" in shown or "boring" in shown)
+    assert "task: " in shown and "LP " in shown
+    assert "(unjudged: nothing mastered yet)" in shown  # episode 1: no reference to judge the task against
     assert ("correct" in shown or "wrong" in shown)
 
 
@@ -114,9 +115,25 @@ def test_arena_run_prints_a_live_line_per_episode_for_a_game_that_asks(tmp_path:
 
     _, full = play(tmp_path)
     first = full[0]
-    line = live_line(first)
-    assert line is not None and line.startswith(" vs ".join(first["agents"].values()) + " r1: episode 1: ")
-    assert ("success" in line or "failure" in line) and "LP " in line
+    lines = [live_line(r) for r in full]
+    # teacher, round, success, LP, the MoI's verdict (nothing mastered yet: not judged), + an admitted proposal,
+    # the task cut with an ellipsis to stay within 80 columns
+    assert lines[0] == "omni-teacher-omni-generate r1 fail LP 0.000 unjudged     Reverse this string of…"
+    assert lines[2] == "omni-teacher-omni-generate r3 fail LP 0.000 unjudged   + Find the date a number…"
+    assert lines[16] == "omni-teacher-omni r7 pass LP 0.323 unjudged     Copy a string of length 3 exact…"
+    assert max(len(text) for text in lines) == 80  # type: ignore[arg-type]
     assert live_line({**first, "status": "error"}) is None
     assert live_line({"game": "example", "status": "ok", "agents": {}, "round": 1,
                       "outcome": {"winner": "first", "secret": 3}}) is None  # the example game does not ask
+
+
+def test_the_report_shows_the_series_end_figures(tmp_path: Path) -> None:
+    from arena.analysis.report import render_report
+
+    run_dir, full = play(tmp_path)
+    page = render_report(*read_run(run_dir), n_boot=20)
+    assert "teacher&#x27;s tasks &gt;0.05 (at each series&#x27; end: mean over series)" in page
+    last = {r["agents"]["teacher"]: r["outcome"] for r in full if r["round"] == 10}
+    # one series per teacher: the mean is that series' last episode, n = 1 (no interval)
+    ends = {agent: f"{out['archive_size']:.1f} n=1 (n&lt;10)" for agent, out in last.items()}
+    assert all(f'<td class="num">{cell}</td>' in page for cell in ends.values()), ends
