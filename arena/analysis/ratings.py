@@ -234,7 +234,8 @@ class Duplicates:
         last = np.ones(order.size, dtype=bool)  # the last logged of each agent in its group wins
         last[:-1] = new_group[1:] | (agent[1:] != agent[:-1])
         keep = order[last]
-        starts = np.flatnonzero(new_group[last])
+        group = np.cumsum(new_group)[last]  # each kept row's group (a group's first row may not be kept)
+        starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if keep.size else np.zeros(0, dtype=np.int64)
         comps: dict[int, list[tuple[int, str, str, float]]] = {}
         for lo, hi in zip(starts, [*starts[1:], keep.size], strict=True):
             if hi - lo < 2:

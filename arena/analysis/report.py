@@ -22,7 +22,7 @@ import base64
 import datetime as dt
 import html
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -94,13 +94,15 @@ def render_report(
 
 
 def report_sections(
-    header: dict[str, Any], records: Sequence[dict[str, Any]], *, n_boot: int = 2000, seed: int = 0,
+    header: dict[str, Any], records: Iterable[dict[str, Any]] | Tally, *, n_boot: int = 2000, seed: int = 0,
     curves: Curves | None = None, image: Callable[[str, str], str] | None = None,
 ) -> list[str]:
     """The report's body without its page and examples: the run's overview, the learning curves with the
     per-round and effect tables, and the leaderboard (HTML fragments; ``arena view`` shows them on a run's
     page). ``image(key, alt)``: the HTML of plot ``key`` (default: the PNG drawn now, inline); the view
-    links each plot instead, drawn when the browser asks for it, so the tables do not wait for the plots."""
+    links each plot instead, drawn when the browser asks for it, so the tables do not wait for the plots.
+    ``records``: any iterable, read once, or a :class:`~arena.analysis.tally.Tally` of them."""
+    records = tally_of(records, header=header)
     curves = curves or learning_curves(header, records, n_boot=n_boot, seed=seed)
     parts = [_overview(header, records, curves), *_curves_html(curves, image), "<h2>Leaderboard</h2>"]
     return parts + _leaderboard_html(records, n_boot=n_boot, seed=seed)

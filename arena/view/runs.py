@@ -31,6 +31,7 @@ from urllib.parse import quote
 from arena.analysis.curves import Curves, learning_curves
 from arena.analysis.plots import plot_keys, render_plots
 from arena.analysis.report import report_sections
+from arena.analysis.tally import Tally
 from arena.errors import ArenaError, ConfigError, RunlogError
 from arena.registry import Metric, default_game, game
 from arena.replay import scenario_specs
@@ -211,8 +212,8 @@ class Run:
         with self._analysis_lock:
             if self._analysis is not None and self._analysis[:2] == (index.size, n_boot):
                 return self._analysis[3]
-            records = [_lean(r) for r in self._stream(index)]
             header = self.header()
+            records = Tally.of((_lean(r) for r in self._stream(index)), header=header)  # read once, not held
             curves = learning_curves(header, records, n_boot=n_boot, seed=seed)
 
             def image(key: str, alt: str) -> str:
