@@ -160,3 +160,17 @@ def test_scripted_cross_play_rating_order_follows_mean_reward(tmp_path):
     assert 28 - 24 * (expit(x) + expit(2 * x)) == pytest.approx(4 * L2 * x, abs=1e-7)
     assert [buyers[a].rating for a in ("fair-buyer", "eager-buyer", "tough-buyer")] == pytest.approx(
         [0.22450, 0.0, -0.22450], abs=1e-5)
+
+
+def test_a_later_attempt_replaces_the_first_without_losing_its_board():
+    """A log holding two lines of one agent on a board (a retried match's attempts) compares the later one.
+
+    A wins the first board only by its second attempt (0.2, then 0.9 against B's 0.5) and loses the second
+    board: one win each, d = 0; the first attempt counted instead would make it 0 of 2 (d = -inf without l2).
+    """
+    first = [rec("A", 0.2), rec("B", 0.5), rec("A", 0.9)]  # A's superseded attempt comes first in its group
+    second = [rec("A", 0.1, repeat=1), rec("B", 0.5, repeat=1)]
+    ratings = rate(first + second, l2=0.0)
+    assert [c.score for c in comparisons(first + second)] == [1.0, 0.0]
+    assert ratings[("A", "buyer")].value == pytest.approx(0.0, abs=1e-7)
+    assert ratings[("A", "buyer")].n == 2
