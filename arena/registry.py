@@ -193,7 +193,8 @@ def game_from(name: str, *, prompts: Any, scripted: Any, render: Any = None, hum
               **fields: Any) -> Game:
     """A :class:`Game` from a game folder's modules, by the template's names (``arena/games/example/``):
     ``prompts.{outcome_text, reply_for, reply_to_action, player_system, critic_messages}``,
-    ``scripted.{Player, Critic, STRATEGY_PARAMS}`` (and ``scripted.BASELINES`` if it has them) and, if
+    ``prompts.MEMORY_WORDING`` if it has one, ``scripted.{Player, Critic, STRATEGY_PARAMS}`` (and
+    ``scripted.BASELINES`` if it has them) and, if
     given, ``render.{outcome_line, turn_details}`` and ``human.{briefing, reply_hint, reply_problem,
     OPPONENTS}`` (what ``arena play`` shows a person, and whom it sets against them);
     ``fields`` gives the rest (``roles``, ``scenario_model``, ``make_env``, ``metrics``, ...)."""
@@ -201,6 +202,8 @@ def game_from(name: str, *, prompts: Any, scripted: Any, render: Any = None, hum
              ("outcome_text", "reply_for", "reply_to_action", "player_system", "critic_messages")}
     if render is not None:
         named.update(outcome_line=render.outcome_line, turn_details=render.turn_details)
+    if hasattr(prompts, "MEMORY_WORDING"):
+        named.update(memory_wording=prompts.MEMORY_WORDING)
     if hasattr(scripted, "BASELINES"):
         named.update(baselines=scripted.BASELINES)
     if human is not None:
