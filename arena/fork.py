@@ -118,8 +118,8 @@ async def play_branch(ctx: MatchContext, series: SeriesSpec, record: dict[str, A
             memories[turn["role"]].add_advice(round_, turn["feedback"].get("suggestions", []))
     match_id = f"{record['match_id']}.b{branch}"
     await play_turns(ctx, series, env, turns, round_=round_, match_id=match_id, memories=memories,
-                     memory_text={role: mem.render() for role, mem in memories.items()}, seed=fork_seed,
-                     first_turn=skip)
+                     memory_text={role: mem.render(game.memory_wording) for role, mem in memories.items()},
+                     seed=fork_seed, first_turn=skip)
     await judge_match(ctx, scenario, turns, seed)
     env.close()
     error, outcome, rewards = turns.error, turns.outcome, turns.rewards()

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from arena.errors import ConfigError
+from arena.memory import DEFAULT_WORDING, OUTCOME, MemoryWording
 
 __all__ = ["Game", "Metric", "default_game", "game", "game_from", "game_of", "known", "register"]
 
@@ -100,6 +101,12 @@ class Game:
       ``info["last_turn"]`` (the fields the log keeps for the turn just played) and, once the env is
       done, ``info["outcome"]`` (the game's outcome dict, logged as the match's ``outcome``).
     - ``outcome_text(role, outcome, rewards, scenario)``: one line for a role's memory after a round.
+    - ``memory_wording``: how a role's memory is worded in its prompt (a heading per kind of entry, in
+      order, an entry's line format) and which kinds the token budget drops first
+      (:class:`~arena.memory.MemoryWording`; default: Arena's original wording, outcomes dropped first).
+    - ``round_memory(role, outcome, rewards, scenario)`` (optional): what a round leaves in a role's
+      memory as ``(kind, text)`` pairs, for a game that keeps kinds beyond the outcome (name each in
+      ``memory_wording``); default: one ``outcome`` entry, ``outcome_text``'s line.
     - ``reply_for(info, bounded)`` / ``reply_to_action(reply, info)``: the JSON shape an LLM player is
       asked for where the backend constrains decoding, and how such a reply becomes the env's action.
     - ``player_system(role, persona)``: the game's wording of an LLM player's system prompt head.
@@ -169,15 +176,25 @@ class Game:
     metrics: tuple[Metric, ...] = ()
     carry: Callable[[dict[str, Any]], Any] | None = None
     live: Callable[[dict[str, Any]], str | None] | None = None
+    memory_wording: MemoryWording = DEFAULT_WORDING
+    round_memory: Callable[[str, dict[str, Any], dict[str, float], Any], list[tuple[str, str]]] | None = None
     baselines: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def memory_of_round(self, role: str, outcome: dict[str, Any], rewards: dict[str, float],
+                        scenario: Any) -> list[tuple[str, str]]:
+        """The ``(kind, text)`` entries a finished round leaves in ``role``'s memory."""
+        if self.round_memory is not None:
+            return list(self.round_memory(role, outcome, rewards, scenario))
+        return [(OUTCOME, self.outcome_text(role, outcome, rewards, scenario))]
 
 
 def game_from(name: str, *, prompts: Any, scripted: Any, render: Any = None, human: Any = None,
               **fields: Any) -> Game:
     """A :class:`Game` from a game folder's modules, by the template's names (``arena/games/example/``):
     ``prompts.{outcome_text, reply_for, reply_to_action, player_system, critic_messages}``,
-    ``scripted.{Player, Critic, STRATEGY_PARAMS}`` (and ``scripted.BASELINES`` if it has them) and, if
+    ``prompts.MEMORY_WORDING`` if it has one, ``scripted.{Player, Critic, STRATEGY_PARAMS}`` (and
+    ``scripted.BASELINES`` if it has them) and, if
     given, ``render.{outcome_line, turn_details}`` and ``human.{briefing, reply_hint, reply_problem,
     OPPONENTS}`` (what ``arena play`` shows a person, and whom it sets against them);
     ``fields`` gives the rest (``roles``, ``scenario_model``, ``make_env``, ``metrics``, ...)."""
@@ -185,6 +202,8 @@ def game_from(name: str, *, prompts: Any, scripted: Any, render: Any = None, hum
              ("outcome_text", "reply_for", "reply_to_action", "player_system", "critic_messages")}
     if render is not None:
         named.update(outcome_line=render.outcome_line, turn_details=render.turn_details)
+    if hasattr(prompts, "MEMORY_WORDING"):
+        named.update(memory_wording=prompts.MEMORY_WORDING)
     if hasattr(scripted, "BASELINES"):
         named.update(baselines=scripted.BASELINES)
     if human is not None:

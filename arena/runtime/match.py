@@ -103,7 +103,7 @@ async def play_turns(
             role=role,
             observation=observation["prompt"],
             info=info,
-            memory=mem.kept() if mem else [],
+            memory=mem.kept(game.memory_wording) if mem else [],
             memory_text=memory_text.get(role, ""),
             seed=derive_seed(seed, f"{role}:{turn}"),
         )
@@ -128,7 +128,7 @@ async def play_turns(
             given = await feedback_for(ctx, series, role, mem, seed=seed, match_id=match_id,
                                        transcript=turns.transcript, outcome=turns.outcome, turn=logged["turn"])
             mem.add_advice(round_, given["suggestions"])
-            memory_text[role] = mem.render()
+            memory_text[role] = mem.render(game.memory_wording)
             logged["feedback"] = given
         if ctx.on_turn is not None:
             ctx.on_turn(logged)
@@ -152,7 +152,7 @@ async def play_match(ctx: MatchContext, series: SeriesSpec, round_: int, state: 
     started, t0 = utc_now(), time.perf_counter()
     env = game.make_env(scenario) if game.carry is None else game.make_env(scenario, state.carried)
     env.reset(seed=seed)
-    memory_text = {role: mem.render() for role, mem in state.memories.items()}
+    memory_text = {role: mem.render(game.memory_wording) for role, mem in state.memories.items()}
     turns = Turns(agents, returns={role: 0.0 for role in agents}, usage={role: {} for role in agents})
     # after_turn advice updates the copy, not the logged memory_before
     await play_turns(ctx, series, env, turns, round_=round_, match_id=series.match_id(round_),
@@ -216,7 +216,7 @@ async def feedback_for(
         scenario=scenario.model_dump(),
         transcript=list(transcript),
         outcome=outcome,
-        memory=memory.kept(),
+        memory=memory.kept(game_of(scenario).memory_wording),
         max_suggestions=fb.suggestions,
         seed=derive_seed(seed, f"critic:{role}{at}"),
         turn=turn,
@@ -255,7 +255,8 @@ async def play_series(
         if record["status"] == "ok" and round_ < series.rounds:
             for role in advised:
                 memory = state.memories[role]
-                memory.add_outcome(round_, game.outcome_text(role, record["outcome"], record["rewards"], scenario))
+                for kind, text in game.memory_of_round(role, record["outcome"], record["rewards"], scenario):
+                    memory.add(kind, text, round_)
                 if fb is not None and fb.when == "after_round":
                     given = await feedback_for(
                         ctx, series, role, memory, seed=record["seed"], match_id=record["match_id"],

@@ -35,8 +35,9 @@ async def play_transfer(
         record["transfer"] = True
         if record["status"] == "ok" and round_ < spec.rounds:
             for role, memory in state.memories.items():
-                memory.add_outcome(round_, game_of(scenario).outcome_text(role, record["outcome"], record["rewards"],
-                                                                          scenario))
+                for kind, text in game_of(scenario).memory_of_round(role, record["outcome"], record["rewards"],
+                                                                    scenario):
+                    memory.add(kind, text, round_)
         record["memory_after"] = {role: mem.to_dict() for role, mem in state.memories.items()}
         state.next_round = round_ + 1
         emit(record)

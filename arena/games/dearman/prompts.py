@@ -15,6 +15,15 @@ from __future__ import annotations
 from typing import Any
 
 from arena.games.dearman.rules import LABELS, SKILLS, strip_state
+from arena.memory import ADVICE, OUTCOME, MemoryWording
+
+# The learner's memory: each practice conversation's ending, then the coach's rewrites (what it is to say);
+# the budget drops old conversations before any rewrite, as Arena's default does.
+MEMORY_WORDING = MemoryWording(
+    headings={OUTCOME: "Your earlier conversations:", ADVICE: "Your coach's rewrites (use them):"},
+    lines={OUTCOME: "- Conversation {round}: {text}"},
+    drop_order=(OUTCOME, ADVICE),
+)
 
 SCORES = ("0", "1", "2", "none")
 

@@ -12,6 +12,14 @@ import json
 from typing import Any
 
 from arena.games.omni.families import REGISTRY, get_family
+from arena.memory import ADVICE, OUTCOME, MemoryWording
+
+# A round is one episode (one task): the memory lists the episodes, then the coach's tips.
+MEMORY_WORDING = MemoryWording(
+    headings={OUTCOME: "Your previous episodes:", ADVICE: "Tips from your coach (apply them):"},
+    lines={OUTCOME: "- Episode {round}: {text}"},
+    drop_order=(OUTCOME, ADVICE),
+)
 
 MAX_POOL_LINES = 25  # the teacher sees the tasks with the most learning progress first, at most this many
 
