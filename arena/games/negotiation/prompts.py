@@ -174,30 +174,48 @@ def player_system(role: str, persona: str) -> list[str]:
     ]
 
 
-def transcript_text(transcript: list[dict[str, Any]], outcome: dict[str, Any]) -> str:
-    """The round as the critic reads it: one ``role: text`` line per utterance, then the result."""
+def transcript_text(transcript: list[dict[str, Any]], outcome: dict[str, Any], *, in_progress: bool = False) -> str:
+    """The round as the critic reads it: one ``role: text`` line per utterance, then the result (or, for a
+    match still in progress, a line saying there is none yet, so the critic does not read "no deal")."""
     lines = [f"{t.get('role')}: {' '.join(str(t.get('text', '')).split())}" for t in transcript]
-    end = (f"Result: deal at {outcome.get('price')}" if outcome.get("deal")
-           else f"Result: no deal ({outcome.get('reason')})")
+    if in_progress:
+        end = "Result: none yet (the negotiation is still in progress)"
+    elif outcome.get("deal"):
+        end = f"Result: deal at {outcome.get('price')}"
+    else:
+        end = f"Result: no deal ({outcome.get('reason')})"
     return "\n".join([*lines, end])
 
 
+def in_progress(request: Any) -> bool:
+    """Whether a critique request sees a match still under way: advice after a turn (``after_turn``) that did
+    not end the match (the rules set the outcome's ``reason`` when it ends)."""
+    return request.turn is not None and not request.outcome.get("reason")
+
+
 def critic_messages(request: Any, persona: str) -> list[dict[str, str]]:
-    """An LLM critic's messages for one finished round (a :class:`~arena.core.protocol.CritiqueRequest`).
+    """An LLM critic's messages for one finished round, or for the dialogue so far when it advises after a
+    turn of a match still in progress (a :class:`~arena.core.protocol.CritiqueRequest` with ``turn`` set).
 
     Following the paper, the advice is generic (how to bargain, not a number to say), addressed to the
-    one player being improved, and sees that player's earlier advice so it can build on it.
+    one player being improved, and sees that player's earlier advice so it can build on it. A finished
+    round's wording is the paper's; a match in progress is said to be one, with no result yet, and the
+    advice is for the role's next turn.
     """
     role = request.advised_role
     persona = persona or "You are an expert negotiation coach."
     earlier = [e["text"] for e in request.memory if e.get("kind") == "advice"]
+    ongoing = in_progress(request)
+    read, goal = (("Read the negotiation so far (it is still in progress, with no outcome yet)",
+                   "for their next turn") if ongoing else ("Read the negotiation", "to get a better deal next round"))
     system = (
-        f"{persona}\nRead the negotiation and give the {role} at most {request.max_suggestions} short, "
-        f"concrete suggestions to get a better deal next round. Keep them general: no specific prices, "
+        f"{persona}\n{read} and give the {role} at most {request.max_suggestions} short, "
+        f"concrete suggestions {goal}. Keep them general: no specific prices, "
         f"no extra products or services."
     )
-    user = (f"Negotiation over {request.scenario.get('item', 'an item')}:\n"
-            f"{transcript_text(request.transcript, request.outcome)}")
+    heading = "Negotiation in progress over" if ongoing else "Negotiation over"
+    user = (f"{heading} {request.scenario.get('item', 'an item')}:\n"
+            f"{transcript_text(request.transcript, request.outcome, in_progress=ongoing)}")
     if earlier:
         user += "\n\nAdvice already given:\n" + "\n".join(f"- {e}" for e in earlier)
     keys = ", ".join(f'"tip{i}": "..."' for i in range(1, request.max_suggestions + 1))

@@ -145,12 +145,16 @@ class ScriptedNegotiator:
 
 
 class ScriptedCritic:
-    """Advice from the price trajectory alone, phrased like the paper's generic suggestions."""
+    """Advice from the price trajectory alone: after a round, phrased like the paper's generic suggestions;
+    after a turn (``after_turn``), one concrete suggestion on the dialogue so far (:func:`turn_advice`)."""
 
     async def critique(self, request: CritiqueRequest) -> CritiqueResult:
         return CritiqueResult(suggestions=self.advise(request))
 
     def advise(self, request: CritiqueRequest) -> list[str]:
+        if request.turn is not None:
+            return [turn_advice(request.advised_role, request.transcript, request.outcome,
+                                request.scenario)][: request.max_suggestions]
         role = request.advised_role
         outcome = request.outcome
         own = [t["payload"].get("offer") for t in request.transcript
@@ -169,6 +173,71 @@ class ScriptedCritic:
         tips.append("Anchor on the item's value before naming a price.")
         return tips[: request.max_suggestions]
 
+
+def turn_advice(role: str, transcript: list[dict[str, Any]], outcome: dict[str, Any],
+                scenario: dict[str, Any]) -> str:
+    """One rule-based suggestion for ``role`` right after its turn, worded from the scenario's numbers.
+
+    Why rules in this order: a price past the role's own bound loses money whatever follows; a good offer
+    left on the table is the costliest miss while the match goes on; an opening or a single concession
+    that gives away too much is the habit the paper's critic corrects; otherwise, where the role's price
+    stands against the middle of the deal range. ``scenario`` is the scenario as a plain dict (the
+    request's), ``transcript`` the logged turns so far, the last one the role's own.
+    """
+    seller = role == "seller"
+    other = "buyer" if seller else "seller"
+    c = scenario.get("currency", "$")
+    low, high = float(scenario["deal_range"]["low"]), float(scenario["deal_range"]["high"])
+    mid, span = (low + high) / 2, high - low
+    band = f"the {c}{low:g}-{c}{high:g} range"
+
+    def money(value: float) -> str:
+        return f"{c}{value:g}"
+
+    def offers(of: str) -> list[float]:
+        return [float(t["payload"]["offer"]) for t in transcript
+                if t.get("role") == of and (t.get("payload") or {}).get("offer") is not None]
+
+    if outcome.get("deal"):
+        price = float(outcome["price"])
+        good = price >= mid if seller else price <= mid
+        side = "above" if price > mid else "below" if price < mid else "at"
+        move = "come down" if seller else "go up"
+        return (f"Deal at {money(price)}, {side} the {money(mid)} middle of {band}: "
+                + ("a good close." if good else f"next time hold out longer before you {move}."))
+    if outcome.get("reason"):
+        return f"The talks ended without a deal: any price inside {band} would have beaten walking away."
+    own, theirs = offers(role), offers(other)
+    bound = float(scenario["seller"]["cost"] if seller else scenario["buyer"]["budget"])
+    opening = float(scenario[role]["opening"])
+    if own and (own[-1] < bound if seller else own[-1] > bound):
+        return (f"Your offer of {money(own[-1])} is below your {money(bound)} cost: never sell at a loss." if seller
+                else f"Your offer of {money(own[-1])} is over your {money(bound)} budget: stay within it.")
+    if theirs and low <= theirs[-1] <= high and (theirs[-1] >= mid if seller else theirs[-1] <= mid):
+        side = "at" if theirs[-1] == mid else "above" if seller else "below"
+        return (f"The {other}'s {money(theirs[-1])} is on the table, {side} the {money(mid)} middle of {band}: "
+                "accept it before it slips away.")
+    if len(own) == 1 and (own[0] < opening if seller else own[0] > opening):
+        verb, move = ("below", "come down") if seller else ("above", "go up")
+        return (f"You opened at {money(own[0])}, {verb} your {money(opening)} opening price: open at "
+                f"{money(opening)} and {move} from there.")
+    if len(own) >= 2:
+        step = own[-2] - own[-1] if seller else own[-1] - own[-2]
+        if step > span / 4:
+            move = "came down" if seller else "went up"
+            return (f"You {move} {money(step)} in one step ({money(own[-2])} to {money(own[-1])}), more than a "
+                    f"quarter of {band}: concede in smaller steps.")
+    if not own:
+        return f"Name your price: open at {money(opening)} and let the {other} come to you."
+    if len(own) == 1:
+        return (f"A firm opening at {money(own[0])}; now concede in small steps and make the {other} move "
+                "too.")
+    holding = own[-1] > mid if seller else own[-1] < mid
+    if holding:
+        return (f"Your {money(own[-1])} is still {'above' if seller else 'below'} the {money(mid)} middle of "
+                f"{band}: keep conceding in small steps.")
+    return (f"Your {money(own[-1])} is already past the {money(mid)} middle of {band}: hold there and let the "
+            f"{other} move.")
 
 
 _PACE = {"tough": "Opens hard and concedes slowly; walks away rather than go past a tight reservation price.",

@@ -60,4 +60,5 @@ def _cli(app: Any) -> None:
 GAME = game_from(
     "negotiation", prompts=prompts, scripted=scripted, render=render, human=human, roles=tuple(ROLES),
     scenario_model=NegotiationScenario, make_env=make_env, metrics=METRICS, judge=judge, cli=_cli, env_id=ENV_ID,
+    feedback_timings=("after_round", "after_turn"),
 )
