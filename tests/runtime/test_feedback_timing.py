@@ -1,8 +1,9 @@
 """Critic timing (``feedback.when``), advised roles as a list, and structured critic results.
 
 ``after_turn`` is just-in-time advice: right after each turn of an advised role, the critic's result
-enters that role's memory before its next turn, and is logged on the turn it follows. Negotiation
-supports ``after_round`` only, so the runtime tests give it ``after_turn`` through a copy of its spec.
+enters that role's memory before its next turn, and is logged on the turn it follows. Negotiation supports
+both timings; a game that advises after rounds only is made here from a copy of its spec, so the loader's
+refusal of a timing the game lacks stays tested.
 """
 
 from __future__ import annotations
@@ -47,10 +48,9 @@ feedback: {{{feedback}}}
 
 
 @pytest.fixture
-def negotiation_after_turn(monkeypatch: pytest.MonkeyPatch) -> None:
+def negotiation_after_round_only(monkeypatch: pytest.MonkeyPatch) -> None:
     spec = registry.game("negotiation")
-    monkeypatch.setitem(registry._LOADED, "negotiation",
-                        dataclasses.replace(spec, feedback_timings=("after_round", "after_turn")))
+    monkeypatch.setitem(registry._LOADED, "negotiation", dataclasses.replace(spec, feedback_timings=("after_round",)))
 
 
 @pytest.mark.parametrize("advise,roles", [("seller", ["seller"]), ("both", ["seller", "buyer"]),
@@ -69,12 +69,17 @@ def test_the_default_advised_role_is_the_games_first(tmp_path: Path) -> None:
     ("advise: [seler], arms: [constant]", r"t.yaml:8:20: feedback.advise: unknown role 'seler'; did you mean "
                                           r"'seller'\? \(the negotiation game's roles: seller, buyer; or 'both'\)"),
     ("advise: [seller, seller], arms: [constant]", r"feedback.advise: name each advised role once"),
-    ("when: after_turn, arms: [constant]", r"feedback.when: the negotiation game supports feedback after_round, "
-                                           r"not after_turn"),
+    ("when: after_match, arms: [constant]", r"t.yaml:8:\d+: feedback.when: .*'after_round' or 'after_turn'"),
 ])
 def test_feedback_the_game_cannot_give_is_a_located_error(tmp_path: Path, feedback: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         load_tournament(tournament(tmp_path, feedback))
+
+
+def test_a_timing_the_game_lacks_is_a_located_error(tmp_path: Path, negotiation_after_round_only: None) -> None:
+    with pytest.raises(ConfigError, match=r"t.yaml:8:\d+: feedback.when: the negotiation game supports feedback "
+                                          r"after_round, not after_turn"):
+        load_tournament(tournament(tmp_path, "when: after_turn, arms: [constant]"))
 
 
 def play(path: Path, critic: object | None = None) -> list[dict]:
@@ -88,8 +93,7 @@ def play(path: Path, critic: object | None = None) -> list[dict]:
     return records
 
 
-def test_after_turn_advice_is_logged_on_the_turn_and_in_memory_before_the_next(
-        tmp_path: Path, negotiation_after_turn: None) -> None:
+def test_after_turn_advice_is_logged_on_the_turn_and_in_memory_before_the_next(tmp_path: Path) -> None:
     both = play(tournament(tmp_path, "advise: [seller], when: after_turn, arms: [none, constant]", rounds=2))
     records = [r for r in both if r["arm"] == "constant"]
     control = [r for r in both if r["arm"] == "none"]
@@ -124,8 +128,7 @@ class RatingCritic:
                               ratings={"clarity": float(request.turn), "firmness": 3.0})
 
 
-def test_a_structured_critic_result_is_logged_on_the_turn_it_follows(
-        tmp_path: Path, negotiation_after_turn: None) -> None:
+def test_a_structured_critic_result_is_logged_on_the_turn_it_follows(tmp_path: Path) -> None:
     critic = RatingCritic()
     (record,) = play(tournament(tmp_path, "advise: [buyer], when: after_turn, arms: [ai], "
                                           "critic: scripted-critic.yaml"), critic)
@@ -142,3 +145,23 @@ def test_a_structured_critic_result_is_logged_on_the_turn_it_follows(
 def test_after_round_logs_no_ratings_when_the_critic_gives_none(tmp_path: Path) -> None:
     records = play(tournament(tmp_path, "advise: [seller], arms: [ai], critic: scripted-critic.yaml", rounds=2))
     assert "ratings" not in records[0]["feedback"]["seller"] and records[0]["feedback"]["seller"]["suggestions"]
+
+
+def test_the_scripted_critic_advises_a_negotiation_after_each_turn_of_the_advised_role(tmp_path: Path) -> None:
+    feedback = "advise: [seller], when: after_turn, arms: [ai], critic: scripted-critic.yaml"
+    (record,) = play(tournament(tmp_path, feedback, seller="fair-seller.yaml", buyer="eager-buyer.yaml"))
+    assert record["status"] == "ok" and record["feedback"] == {}
+    seller = [t for t in record["transcript"] if t["role"] == "seller"]
+    # the fair seller asks 20, 19.5, ... 16.5; the eager buyer bids 10, 12.5, 14, 14.5, 15, 16, then accepts
+    assert [t["payload"]["offer"] for t in seller] == [20, 19.5, 19, 18.5, 18, 17.5, 16.5]
+    assert all(t["feedback"]["arm"] == "ai" and t["feedback"]["critic"] == "scripted-critic"
+               and len(t["feedback"]["suggestions"]) == 1 for t in seller)
+    assert all("feedback" not in t for t in record["transcript"] if t["role"] == "buyer")
+    said = [t["feedback"]["suggestions"][0] for t in seller]
+    assert said[0] == "A firm opening at $20; now concede in small steps and make the buyer move too."
+    assert said[1] == "Your $19.5 is still above the $15 middle of the $10-$20 range: keep conceding in small steps."
+    # turn 9: the buyer bids $15, the middle of the range; from then on the critic says take it
+    assert said[5] == ("The buyer's $15 is on the table, at the $15 middle of the $10-$20 range: accept it "
+                       "before it slips away.")
+    assert said[6] == ("The buyer's $16 is on the table, above the $15 middle of the $10-$20 range: accept it "
+                       "before it slips away.")
