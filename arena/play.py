@@ -61,6 +61,7 @@ class PlaySetup:
     rounds: int = 1
     seed: int = 0
     name: str = "human"
+    when: str | None = None  # when the coach advises; None: after every turn where the game allows it
 
 
 class Abandoned(Exception):
@@ -127,10 +128,14 @@ def _coaching(setup: PlaySetup, game: Any, agents: dict[str, AgentCard], files: 
               ) -> tuple[FeedbackSpec | None, str | None]:
     """The feedback section advising the person's role, and the critic's name (None, None: no coach).
 
-    ``after_turn`` where the game supports it (the advice follows each of the person's turns), else
-    ``after_round`` (it follows each round but the last: see ``--rounds``)."""
+    ``setup.when`` if given (a timing the game lacks is refused), else ``after_turn`` where the game supports
+    it (the advice follows each of the person's turns), else ``after_round`` (it follows each round but the
+    last: see ``--rounds``)."""
     if setup.no_coach:
         return None, None
+    if setup.when is not None and setup.when not in game.feedback_timings:
+        raise ConfigError(f"the {game.name} game's critic advises {' or '.join(game.feedback_timings)}, not "
+                          f"{setup.when}", path="arena play", field="--when")
     if setup.coach is not None:
         card = _card(setup.coach, "coach")
         if not card.plays("critic"):
@@ -147,7 +152,7 @@ def _coaching(setup: PlaySetup, game: Any, agents: dict[str, AgentCard], files: 
     else:
         return None, None
     agents[card.name] = card
-    when = "after_turn" if "after_turn" in game.feedback_timings else "after_round"
+    when = setup.when or ("after_turn" if "after_turn" in game.feedback_timings else "after_round")
     return FeedbackSpec(advise=[setup.role], when=when, critic=files[card.name], arms=["ai"]), card.name
 
 

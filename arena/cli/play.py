@@ -105,6 +105,9 @@ def play(
     coach: Path | None = typer.Option(None, "--coach", help="A critic card that advises you; default: the game's "
                                       "scripted critic where it can advise after every turn."),
     no_coach: bool = typer.Option(False, "--no-coach", help="Play without a coach."),
+    when: str | None = typer.Option(None, "--when", help="When the coach advises: after_turn (right after each of "
+                                    "your turns) or after_round (between rounds, the paper's protocol); default: "
+                                    "after_turn where the game allows it."),
     rounds: int = typer.Option(1, "--rounds", min=1, max=100, help="Rounds against the same opponent (an "
                                "after-round critic advises between them)."),
     seed: int = typer.Option(0, "--seed", min=0, help="The session's seed (scripted agents' draws)."),
@@ -119,8 +122,10 @@ def play(
 
     if coach is not None and no_coach:
         raise typer.BadParameter("--coach and --no-coach contradict each other")
+    if when is not None and no_coach:
+        raise typer.BadParameter("--when and --no-coach contradict each other")
     resolved = resolve_play(PlaySetup(scenario=scenario, role=role, opponents=tuple(opponent), coach=coach,
-                                      no_coach=no_coach, rounds=rounds, seed=seed, name=name))
+                                      no_coach=no_coach, rounds=rounds, seed=seed, name=name, when=when))
     sc = next(iter(resolved.scenarios.values()))
     spec, stored = game(sc.game), sc.model_dump(mode="json")
     others = ", ".join(f"{r}: {n[0]}" for r, n in resolved.players.items() if r != role)
@@ -129,8 +134,9 @@ def play(
     console.print(f"{sc.name}: you play the {role} against {others}; {coached}. End the match with Ctrl-D "
                   "(end of input) or Ctrl-C.", markup=False)
     if fb is not None and fb.when == "after_round" and rounds == 1:
-        console.print(f"note: the {spec.name} game's critic advises between rounds; with --rounds 1 it gives none "
-                      "(try --rounds 2)", markup=False)
+        other = " or --when after_turn" if "after_turn" in spec.feedback_timings else ""
+        console.print(f"note: the coach advises between rounds; with --rounds 1 it gives none (try --rounds 2{other})",
+                      markup=False)
     terminal = RichTerminal(name)
 
     echoed = sys.stdin.isatty()  # a terminal shows what the person typed; piped input is shown by us

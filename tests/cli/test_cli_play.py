@@ -52,8 +52,10 @@ def status(tmp_path: Path) -> str:
     return json.loads((tmp_path / "logs" / "session" / "run.json").read_text())["status"]
 
 
-def test_negotiation_two_rounds_with_a_critic(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    child = spawn(tmp_path, str(BALLOON), "--as", "buyer", "--coach", str(CRITIC), "--rounds", "2")
+def test_negotiation_two_rounds_with_a_critic_between_rounds(tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    child = spawn(tmp_path, str(BALLOON), "--as", "buyer", "--coach", str(CRITIC), "--rounds", "2",
+                  "--when", "after_round")
     child.expect_exact("You are the buyer")
     child.expect_exact("[ACCEPT] takes the seller's $20")  # the hint names the standing offer
     say(child, "human (buyer)> ", "Would you take $12?")
@@ -86,6 +88,38 @@ def test_negotiation_two_rounds_with_a_critic(tmp_path: Path, capsys: pytest.Cap
     assert run_cli("export", str(run), "--format", "sft", "--role", "buyer", "--out", str(tmp_path / "sft.jsonl")) == 0
     demos = [json.loads(line) for line in (tmp_path / "sft.jsonl").read_text().splitlines()]
     assert [d["messages"][-1]["content"] for d in demos] == ["Would you take $12?", "[OFFER $14]", "[ACCEPT]", "[QUIT]"]
+
+
+def test_negotiation_buyer_is_advised_after_each_turn_by_default(tmp_path: Path) -> None:
+    child = spawn(tmp_path, str(BALLOON), "--as", "buyer")
+    child.expect_exact("coach scripted-coach (after turn)")
+    say(child, "human (buyer)> ", "Would you take $12?")
+    # the critic's advice comes right after the person's turn, before the seller answers: $12 is above the
+    # buyer's $10 opening
+    child.expect_exact("feedback to buyer (ai)")
+    child.expect_exact("- You opened at $12, above your $10 opening price: open at $10 and go up from there.")
+    child.expect_exact("I can let it go for $19.5.")
+    say(child, "human (buyer)> ", "[OFFER $16]")
+    # $12 to $16 is a $4 step, more than a quarter of the $10-$20 range ($2.50)
+    child.expect_exact("- You went up $4 in one step ($12 to $16), more than a quarter of the $10-$20 range: "
+                       "concede in smaller steps.")
+    child.expect_exact("I can let it go for $19.")
+    say(child, "human (buyer)> ", "[ACCEPT]")
+    child.expect_exact("- Deal at $19, above the $15 middle of the $10-$20 range: next time hold out longer before "
+                       "you go up.")
+    child.expect_exact("outcome: deal $19")
+    assert finish(child) == 0
+    (record,) = records(tmp_path)
+    assert record["feedback"] == {}  # nothing between rounds
+    buyer = [t for t in record["transcript"] if t["role"] == "buyer"]
+    assert [t["text"] for t in buyer] == ["Would you take $12?", "[OFFER $16]", "[ACCEPT]"]
+    assert [t["feedback"]["critic"] for t in buyer] == ["scripted-coach"] * 3
+    assert [t["feedback"]["suggestions"] for t in buyer] == [
+        ["You opened at $12, above your $10 opening price: open at $10 and go up from there."],
+        ["You went up $4 in one step ($12 to $16), more than a quarter of the $10-$20 range: concede in smaller "
+         "steps."],
+        ["Deal at $19, above the $15 middle of the $10-$20 range: next time hold out longer before you go up."]]
+    assert all("feedback" not in t for t in record["transcript"] if t["role"] == "seller")
 
 
 def test_dearman_learner_is_coached_after_each_turn(tmp_path: Path) -> None:
@@ -173,4 +207,7 @@ def test_cards_that_cannot_sit_where_asked_are_one_line(tmp_path: Path, capsys: 
     assert run_cli("play", str(BALLOON), "--as", "buyer", "--name", "two words", "--logs-dir", logs) == 2
     assert capsys.readouterr().err == ("arena play: --name: 'two words': use 1-64 letters, digits, '_', '.', '-' "
                                        "(starting with a letter or digit)\n")
+    assert run_cli("play", str(BALLOON), "--as", "buyer", "--when", "after_match", "--logs-dir", logs) == 2
+    assert capsys.readouterr().err == ("arena play: --when: the negotiation game's critic advises after_round or "
+                                       "after_turn, not after_match\n")
     assert not (tmp_path / "logs").exists()
