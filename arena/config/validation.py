@@ -94,6 +94,8 @@ def _data_loc(data: Any, loc: tuple[Any, ...]) -> Path_:
             node = node[part]
         elif isinstance(node, dict) and node.get("type") == part:
             continue  # the discriminated union's tag, not a key of the file
+        elif node is not None and part == type(node).__name__:
+            continue  # a union told apart by the node's kind (tag "str", "dict"), not a key of the file
         else:
             node = None
         out.append(part)
