@@ -56,6 +56,8 @@ def test_an_arm_is_a_source_a_source_at_a_timing_or_a_named_mapping(
     ("[none, {name: none, source: constant}]",
      r"t.yaml:8:46: feedback.arms\[1\].source: an arm named 'none' must have source 'none'"),
     ("[constant, {name: constant, source: constant, when: after_round}]", r"feedback.arms: arms repeat"),
+    ("[none, {name: jit, source: constant, whn: after_turn}]",
+     r"feedback.arms\[1\].whn: unknown key; did you mean 'when'\? \(allowed: name, source, when\)"),
 ])
 def test_an_arm_the_game_or_the_schema_cannot_take_is_a_located_error(tmp_path: Path, arms: str,
                                                                       message: str) -> None:
