@@ -49,12 +49,13 @@ def test_jit_feedback_beats_simulation_alone_in_practice_and_in_transfer(tmp_pat
     assert all(r["round"] == 4 and r["scenario"] == "relative-boundary" for r in tests.values())
     assert all("feedback" not in t for r in tests.values() for t in r["transcript"])  # no coach in the test
     assert all(r["memory_before"]["learner"] for r in tests.values())  # the practice memory carried over
-    # in the game's own wording (prompts.MEMORY_WORDING), and the coach's rewrites in arm ai; what the series'
+    # in the game's own wording (prompts.MEMORY_WORDING), and the coach's rewrites in the coached arms (jit's after
+    # each turn, after_round's between rounds); what the series'
     # last practice round (3) left is not there: a series adds to memory only before a round of its own
     assert all(r["memory_before"]["learner"].startswith("Your earlier conversations:\n- Conversation 1: ")
                and "\n- Conversation 2: " in r["memory_before"]["learner"]
                and "Conversation 3" not in r["memory_before"]["learner"] for r in tests.values())
-    assert all(("Your coach's rewrites (use them):\n" in r["memory_before"]["learner"]) == (arm == "ai")
+    assert all(("Your coach's rewrites (use them):\n" in r["memory_before"]["learner"]) == (arm != "none")
                for (_, _, arm), r in tests.items())
     by_series: dict[tuple[str, int, str], list[float]] = defaultdict(list)
     for rec in practice:
