@@ -63,7 +63,8 @@ def new_agent(
     roles: list[str] = typer.Option([], "--role", help="A role it may play (repeat the option; none: any role)."),
     model: str | None = typer.Option(None, "--model", help="The model's name at the backend."),
     base_url: str | None = typer.Option(None, "--base-url",
-                                        help="An OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1."),
+                                        help="A server of one's own: OpenAI-compatible ending in /v1, e.g. "
+                                        "http://127.0.0.1:8080/v1; Anthropic's without /v1."),
     path: Path | None = typer.Option(None, "--out", help="The file to write (default: agents/<name>.yaml)."),
     force: bool = _FORCE,
     schema_dir: Path = _SCHEMA_DIR,
