@@ -282,6 +282,9 @@ def test_a_second_tournament_reuses_cards_and_refuses_itself(capsys: pytest.Capt
      "arena new tournament: unknown game 'go' (one of: negotiation, example, dearman, omni)"),
     (("new", "agent", "x", "--backend", "ollama"),
      "arena new agent: unknown backend 'ollama' (one of: embedded, openai, anthropic)"),
+    (("new", "agent", "x", "--backend", "anthropic", "--base-url", "http://127.0.0.1:9/v1"),
+     "arena new agent: --base-url: claude-haiku-4-5: config: base_url 'http://127.0.0.1:9/v1' must not end in /v1: "
+     "the Anthropic SDK appends /v1/messages itself (use 'http://127.0.0.1:9')"),
     (("new", "agent", "../x"),
      "arena new agent: name '../x': use letters, digits, '_', '.', '-' (64 at most, starting with a letter or digit)"),
     (("new", "tournament", "x", "--player", "host=a.yaml"),
