@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from arena.config.model_spec import ModelSpec, StrictModel
 from arena.config.models import Scenario
@@ -66,6 +66,16 @@ class OmniScenario(Scenario):
             if checked.spec is None:
                 raise ValueError(f"tasks[{i}]: {checked.reason}")
         return value
+
+    @model_validator(mode="after")
+    def _pool_available(self) -> OmniScenario:
+        """A family's standard variants that cannot be made here (a wrapped game's scenario file missing)."""
+        for name in [] if self.tasks else self.families or []:
+            for params in REGISTRY[name].variants():
+                checked = validate_spec({"family": name, "params": params})
+                if checked.spec is None:
+                    raise ValueError(f"families: {name}: {checked.reason}")
+        return self
 
     @property
     def roles(self) -> tuple[str, ...]:
