@@ -4,7 +4,9 @@ Agents ``["teacher", "learner"]``, the teacher first. The teacher's action is a 
 the learner's its answer (:mod:`episode` has the rules). Observation: ``{"prompt": text, "turn": 0|1}``.
 Rewards at the end: the learner 1/0 from the family's verifier, the teacher the learner's learning
 progress on the task. ``infos[agent]`` hold ``role``, ``episode``, ``draw`` (the scenario strategy's
-choice, as a spec), ``teacher`` (the carried teacher state, which scripted players read), for the learner
+choice, as a spec), ``teacher`` (the carried teacher state, which scripted players read), for the teacher
+``proposer_model`` when the scenario names one (the model spec the ``omni_generate`` teacher proposes
+with), for the learner
 ``task`` (spec and seed, never the answer), and the two keys the match loop reads: ``last_turn`` and,
 once done, ``outcome``.
 
@@ -67,6 +69,8 @@ class OmniEnv(TextTurnEnv):
         info: dict[str, Any] = {"role": agent, "episode": ep.step, "draw": self.draw, "teacher": ep.state.teacher,
                                 "families": prompts.family_names(), "last_turn": dict(last),
                                 "outcome": dict(ep.outcome)}
+        if agent == "teacher" and self.scenario.proposer_model is not None:
+            info["proposer_model"] = self.scenario.proposer_model.model_dump(mode="json")
         if agent == "learner" and ep.task is not None:
             info["task"] = {"family": ep.task.spec.family, "params": ep.task.spec.params, "seed": ep.task.seed}
         return info

@@ -1,5 +1,5 @@
-"""The OMNI scenario file (``game: omni``): the task pool, the teacher's configuration, the judge, and
-whether the teacher may propose tasks outside the pool.
+"""The OMNI scenario file (``game: omni``): the task pool, the teacher's configuration, the judge, whether
+the teacher may propose tasks outside the pool, and the model that proposes them (``proposer_model``).
 
 The pool is ``tasks`` (explicit specs) if given, else every standard variant of ``families`` (all
 registered families when omitted). Each spec is validated against the family registry when the file is
@@ -47,6 +47,9 @@ class OmniScenario(Scenario):
     judge: Literal["scripted", "oracle"] = Field(default="scripted",
                                                  description="the env's model of interestingness")
     judge_model: ModelSpec | None = Field(default=None, description="an LLM judge instead (arena/games/omni/llm.py)")
+    proposer_model: ModelSpec | None = Field(
+        default=None, description="the LLM generator the omni_generate teacher proposes with (OMNI-EPIC), instead "
+                                  "of the scripted one; shown the k most similar learned and failed tasks")
     generate: bool = Field(default=True, description="a valid spec outside the pool is judged for admission")
     feedback_pool: list[str] = Field(default_factory=list, description="suggestions for the 'human' arm")
 

@@ -213,7 +213,9 @@ def validate_spec(spec: Any) -> SpecCheck:
             try:
                 spec = json.loads(spec)
             except (json.JSONDecodeError, RecursionError) as err:
-                return SpecCheck(None, f"spec is not JSON: {getattr(err, 'msg', 'too deeply nested')}")
+                head = " ".join(spec.split())[:60]  # what it was, for the log: a proposer's error, a prose reply
+                why = getattr(err, "msg", "too deeply nested")
+                return SpecCheck(None, f"spec is not JSON: {why}; it reads {head!r}")
         if not isinstance(spec, dict):
             return SpecCheck(None, f"spec must be a JSON object with family and params, not {type(spec).__name__}")
         unknown = sorted(set(spec) - {"family", "params"})
