@@ -51,6 +51,8 @@ class OmniScenario(Scenario):
         default=None, description="the LLM generator the omni_generate teacher proposes with (OMNI-EPIC), instead "
                                   "of the scripted one; shown the k most similar learned and failed tasks")
     generate: bool = Field(default=True, description="a valid spec outside the pool is judged for admission")
+    recall_tokens: int = Field(default=120, ge=0, le=2000,
+                               description="the learner's attempts at related tasks shown with the task (0: none)")
     feedback_pool: list[str] = Field(default_factory=list, description="suggestions for the 'human' arm")
 
     @field_validator("families")
