@@ -171,7 +171,8 @@ def _padded(item: Any, figures: list[Figure]) -> Any:
 
 
 def _arms(feedback: dict[str, Any], seen: Sequence[str]) -> list[str]:
-    arms = [str(a) for a in feedback.get("arms") or []] or ["none"]
+    # an arm is a name (``ai``, ``ai@after_turn``) or a mapping {name, source, when}: the name is the arm
+    arms = [str(a["name"]) if isinstance(a, dict) else str(a) for a in feedback.get("arms") or []] or ["none"]
     for arm in seen:
         if arm not in arms:
             arms.append(arm)

@@ -136,8 +136,8 @@ class PerRoundTable:
                                   else [Text("") for _ in self.columns])
                     rows.append(cells)
                 if layout == "stacked":
-                    rows += [[label, plain(f"Δ {arm}-{curves.control}"), *self._effect_cells(arm, round_, scenario)]
-                             for arm in effects]
+                    rows += [[label, plain(_delta_label(arm, curves.control, curves.arms)),
+                              *self._effect_cells(arm, round_, scenario)] for arm in effects]
             blocks.append((self._block_title(scenario), rows))
         section = 0 if layout == "wide" else len(curves.arms) + (len(effects) if layout == "stacked" else 0)
         return head, blocks, section, keep
@@ -278,3 +278,12 @@ def _caption(curves: Curves) -> str:
 def _cell(text: str) -> Text:
     """A number cell that wraps only between its parts (value, interval, p, n), never inside the brackets."""
     return Text(text.replace(", ", ","))
+
+
+def _delta_label(arm: str, control: str, arms: list[str]) -> str:
+    """``Δ arm-control`` on one line, or on two (``-control`` below) when that word would be longer than every
+    arm's name and 10 characters: the arm column stays as narrow as its names (a long name like
+    ``after_round`` would otherwise widen it past 80 columns)."""
+    word = f"{arm}-{control}"
+    return f"Δ {word}" if len(word) <= max(10, *map(len, arms)) else f"Δ {arm}\n-{control}"
+

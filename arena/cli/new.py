@@ -63,7 +63,8 @@ def new_agent(
     roles: list[str] = typer.Option([], "--role", help="A role it may play (repeat the option; none: any role)."),
     model: str | None = typer.Option(None, "--model", help="The model's name at the backend."),
     base_url: str | None = typer.Option(None, "--base-url",
-                                        help="An OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1."),
+                                        help="A server of one's own: OpenAI-compatible ending in /v1, e.g. "
+                                        "http://127.0.0.1:8080/v1; Anthropic's without /v1."),
     path: Path | None = typer.Option(None, "--out", help="The file to write (default: agents/<name>.yaml)."),
     force: bool = _FORCE,
     schema_dir: Path = _SCHEMA_DIR,
@@ -77,13 +78,14 @@ def new_agent(
         raise ConfigError(f"unknown backend {backend!r}{_hint(backend, list(choices))} (one of: "
                           f"{', '.join(choices)})", path=where)
     _check_name(name, where)
+    data = scaffold.agent_data(name, backend, roles, model, base_url)
+    _check_model(data["policy"]["model"], where)
     path = path or Path("agents") / f"{name}.yaml"
     _refuse_existing(path, force, where)
     header = [f"An LLM agent card ({backend} backend), from `arena new agent {name} --backend {backend}`.",
               "API keys are read from the variable api_key_env names, at run time; never write a key here.",
               f"`arena validate {_shown(path)}` checks the file and says what is missing to run it here."]
-    _write(path, _card_text(scaffold.agent_data(name, backend, roles, model, base_url), path, schema_dir, header),
-           "agent", where)
+    _write(path, _card_text(data, path, schema_dir, header), "agent", where)
 
 
 @new_app.command("tournament")
@@ -168,6 +170,19 @@ def _own_players(entries: list[str], spec: Any, where: str) -> dict[str, list[Pa
             raise ConfigError(f"--player {entry!r}: no such file {card}", path=where)
         players.setdefault(role, []).append(Path(card))
     return players
+
+
+def _check_model(settings: dict[str, Any], where: str) -> None:
+    """Refuse settings every call would fail on (an Anthropic base_url ending in /v1), as a run's check would."""
+    from arena.config.model_spec import ModelSpec
+    from arena.errors import ModelError
+    from arena.llm.base import check_anthropic_base_url
+
+    if settings["backend"] == "anthropic":
+        try:
+            check_anthropic_base_url(ModelSpec.model_validate(settings))
+        except ModelError as exc:
+            raise ConfigError(f"--base-url: {exc}", path=where) from exc
 
 
 def _hint(name: str, choices: list[str]) -> str:

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from arena.config.models import AgentCard, ResolvedTournament, Scenario, ScriptedPolicy, Tournament
+from arena.config.models import AgentCard, ResolvedTournament, Scenario, ScriptedPolicy, Tournament, arm_parts
 from arena.config.validation import _hint, _kind, validate_model
 from arena.config.yaml_source import Path_, YamlSource, read_yaml
 from arena.registry import default_game, game, known
@@ -204,7 +204,7 @@ def _resolve(p: Path, src: YamlSource, warnings: list[str] | None = None) -> Res
         t = t.model_copy(update={"feedback": fb})
         if fb.critic:
             critic = add_card(("feedback", "critic"), fb.critic, "critic")
-        if "human" in fb.arms:
+        if "human" in fb.sources():
             for name, sc in scenarios.items():
                 if len(getattr(sc, "feedback_pool", [])) < fb.suggestions:
                     raise src.error(
@@ -231,6 +231,12 @@ def _check_feedback(src: YamlSource, fb: Any, spec: Any) -> Any:
     if fb.when not in spec.feedback_timings:
         raise src.error(("feedback", "when"), f"the {spec.name} game supports feedback "
                         f"{' or '.join(spec.feedback_timings)}, not {fb.when}")
+    for i, arm in enumerate(fb.arms):
+        name, _, when = arm_parts(arm)
+        if when is not None and when not in spec.feedback_timings:
+            at = ("feedback", "arms", i) + (() if isinstance(arm, str) else ("when",))
+            raise src.error(at, f"arm {name!r}: the {spec.name} game supports feedback "
+                            f"{' or '.join(spec.feedback_timings)}, not {when}")
     return fb.model_copy(update={"advise": list(advised)})
 
 

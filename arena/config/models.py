@@ -8,11 +8,21 @@ what ``run.json`` stores and what a resumed run rebuilds from.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, SerializeAsAny, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    Discriminator,
+    Field,
+    SerializeAsAny,
+    Tag,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
-from arena.config.model_spec import ModelSpec, StrictModel
+from arena.config.model_spec import FieldProblem, ModelSpec, StrictModel
 from arena.registry import default_game, game
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
@@ -100,9 +110,59 @@ class AgentCard(StrictModel):
 # ---------------------------------------------------------------- tournaments
 
 Arm = Literal["none", "constant", "human", "ai"]
+ARM_SOURCES: tuple[str, ...] = ("none", "constant", "human", "ai")
 
 
 Timing = Literal["after_round", "after_turn"]
+TIMINGS: tuple[str, ...] = ("after_round", "after_turn")
+ARM_TEXT_PATTERN = rf"^({'|'.join(ARM_SOURCES)})(@({'|'.join(TIMINGS)}))?$"
+
+
+def _arm_text(text: str) -> str:
+    """``source`` or ``source@timing``: checked here so a typo gets one line naming the two forms."""
+    if re.fullmatch(ARM_TEXT_PATTERN, text) is None:
+        raise ValueError(f"unknown arm {text!r}: write a source ({', '.join(ARM_SOURCES)}), optionally "
+                         f"@{' or @'.join(TIMINGS)}, or a mapping {{name, source, when}}")
+    return text
+
+
+class ArmSpec(StrictModel):
+    """A named arm: its feedback ``source`` and, if given, its own timing (else ``feedback.when``).
+
+    The name is what the log's ``arm`` field and the tables show, so two arms of one source can be told
+    apart by when they advise (``{name: jit, source: ai, when: after_turn}`` beside ``{name: after_round,
+    source: ai, when: after_round}``).
+    """
+
+    name: Name
+    source: Arm = Field(description="where the advice comes from: none, constant, human (the scenario's "
+                        "feedback_pool), ai (the critic)")
+    when: Timing | None = Field(default=None, description="when this arm advises; default: feedback.when")
+
+    @model_validator(mode="after")
+    def _source_names_are_reserved(self) -> ArmSpec:
+        if self.name in ARM_SOURCES and self.name != self.source:
+            raise FieldProblem(f"an arm named {self.name!r} must have source {self.name!r}", "source")
+        return self
+
+
+ArmText = Annotated[str, AfterValidator(_arm_text), WithJsonSchema({"type": "string", "pattern": ARM_TEXT_PATTERN})]
+# a string arm or a mapping, told apart by the node's kind (the tags "str"/"dict" are the YAML node's kind,
+# which is how the loader drops them from an error's location)
+ArmEntry = Annotated[
+    Annotated[ArmText, Tag("str")] | Annotated[ArmSpec, Tag("dict")],
+    Discriminator(lambda v: "str" if isinstance(v, str) else "dict"),
+]
+
+
+def arm_parts(arm: str | ArmSpec | dict[str, Any]) -> tuple[str, str, str | None]:
+    """(name, source, timing or None) of an arm as written: ``ai``, ``ai@after_turn`` or a mapping."""
+    if isinstance(arm, ArmSpec):
+        return arm.name, arm.source, arm.when
+    if isinstance(arm, dict):
+        return str(arm["name"]), str(arm["source"]), arm.get("when")
+    source, _, when = str(arm).partition("@")
+    return str(arm), source, when or None
 
 
 class FeedbackSpec(StrictModel):
@@ -112,31 +172,57 @@ class FeedbackSpec(StrictModel):
     stores the list. A single name and ``both`` (every role) are read too, as files before the list wrote.
     ``when``: ``after_round`` (between rounds, the advice enters memory for the next round) or
     ``after_turn`` (right after each turn of an advised role, before its next turn), if the game supports it.
+
+    Each arm has a source (none, constant, human, ai) and a timing, so one run can compare the same
+    critic advising after each turn and after each round on the same seeds and pairings. An arm is
+    written ``ai`` (the source is its name, its timing ``when``), ``ai@after_turn`` (source@timing; that
+    text is its name), or ``{name: jit, source: ai, when: after_turn}`` (``when`` optional). The name is
+    the arm in the log and the tables; a name that is a source's must be that source (``none`` stays the
+    control).
     """
 
     advise: list[str] | str | None = Field(
         default=None, description="the roles the critic advises (role names of the game; 'both': every role); "
         "default: the game's first role")
-    when: Timing = Field(default="after_round", description="when the critic advises: after_round or after_turn")
-    critic: str | None = Field(default=None, description="path to the critic's agent card (arm 'ai')")
-    arms: list[Arm] = Field(default_factory=lambda: ["ai"], min_length=1,
-                            description="the feedback arms compared: none, constant, human (the scenario's "
-                            "feedback_pool), ai (the critic)")
+    when: Timing = Field(default="after_round", description="when the critic advises: after_round or after_turn "
+                         "(each arm's default)")
+    critic: str | None = Field(default=None, description="path to the critic's agent card (source 'ai')")
+    arms: list[ArmEntry] = Field(
+        default_factory=lambda: ["ai"], min_length=1,
+        description="the feedback arms compared, each a source: none, constant, human (the scenario's "
+        "feedback_pool), ai (the critic); 'source@timing' (e.g. ai@after_turn) gives the arm its own timing; "
+        "or a mapping {name, source, when} names it (the name is what the log and tables show)")
     constant_text: str = CONSTANT_FEEDBACK
     suggestions: int = Field(default=3, ge=1, le=10, description="at most this many suggestions per round")
 
     @field_validator("arms")
     @classmethod
-    def _unique(cls, arms: list[str]) -> list[str]:
-        if len(set(arms)) != len(arms):
+    def _unique(cls, arms: list[Any]) -> list[Any]:
+        names = [arm_parts(arm)[0] for arm in arms]
+        if len(set(names)) != len(names):
             raise ValueError("arms repeat")
         return arms
 
     @model_validator(mode="after")
     def _critic_for_ai(self) -> FeedbackSpec:
-        if "ai" in self.arms and not self.critic:
+        if "ai" in self.sources() and not self.critic:
             raise ValueError("arm 'ai' needs a critic card")
         return self
+
+    def arm_names(self) -> list[str]:
+        """The arms' names, in order: what the log's ``arm`` field holds."""
+        return [arm_parts(arm)[0] for arm in self.arms]
+
+    def sources(self) -> list[str]:
+        return [arm_parts(arm)[1] for arm in self.arms]
+
+    def source(self, arm: str) -> str:
+        """The source of the arm named ``arm`` (a name not among the arms is read as a source)."""
+        return next((parts[1] for parts in map(arm_parts, self.arms) if parts[0] == arm), arm)
+
+    def timing(self, arm: str) -> str:
+        """When the arm named ``arm`` advises: its own timing, else ``when``."""
+        return next((parts[2] for parts in map(arm_parts, self.arms) if parts[0] == arm and parts[2]), self.when)
 
     def advised_roles(self, roles: tuple[str, ...] | list[str] | None = None) -> tuple[str, ...]:
         """The advised roles, given the game's ``roles`` (needed for the default and for ``both``)."""
@@ -227,4 +313,4 @@ class ResolvedTournament(StrictModel):
         return next(iter(self.scenarios.values())).game
 
     def arms(self) -> list[str]:
-        return list(self.tournament.feedback.arms) if self.tournament.feedback else ["none"]
+        return self.tournament.feedback.arm_names() if self.tournament.feedback else ["none"]

@@ -136,7 +136,7 @@ def _mapping(model: type[BaseModel] | None, data: dict[str, Any], pad: str) -> l
 
 
 def _dump(key: str, value: Any, width: int) -> str:
-    """``key: value`` in block style, a short list of plain values on one line (``roles: [seller]``)."""
+    """``key: value`` in block style, a short list of plain values on one line (``roles: [a, b]``)."""
     def dump(flow: bool | None, wrap: int = width) -> str:
         return yaml.safe_dump({key: value}, sort_keys=False, allow_unicode=True, default_flow_style=flow,
                               width=wrap).rstrip("\n")

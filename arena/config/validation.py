@@ -9,7 +9,7 @@ import types
 import typing
 from typing import Annotated, Any, Literal, TypeVar, Union
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Tag, ValidationError
 
 from arena.config.model_spec import FieldProblem
 from arena.config.yaml_source import Path_, YamlSource
@@ -94,6 +94,8 @@ def _data_loc(data: Any, loc: tuple[Any, ...]) -> Path_:
             node = node[part]
         elif isinstance(node, dict) and node.get("type") == part:
             continue  # the discriminated union's tag, not a key of the file
+        elif node is not None and part == type(node).__name__:
+            continue  # a union told apart by the node's kind (tag "str", "dict"), not a key of the file
         else:
             node = None
         out.append(part)
@@ -123,7 +125,8 @@ def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
         elif typing.get_origin(current) is dict:
             current = typing.get_args(current)[1]
         elif typing.get_origin(current) in (Union, types.UnionType):
-            members = [m for m in typing.get_args(current) if _is_model(m) and part in _tags(m)]
+            members = [_strip(m) for m in typing.get_args(current)
+                       if _is_model(_strip(m)) and (part in _tags(_strip(m)) or part in _callable_tags(m))]
             if not members:
                 return []
             current = members[0]
@@ -169,3 +172,10 @@ def _kind(value: Any) -> str:
         shown = value if len(value) <= 30 else value[:27] + "..."
         return f"text {shown!r}"
     return f"{type(value).__name__} {value!r}"
+
+
+def _callable_tags(member: Any) -> tuple[Any, ...]:
+    """The ``Tag`` a union member carries for a callable discriminator (``Annotated[Model, Tag("dict")]``)."""
+    if typing.get_origin(member) is not Annotated:
+        return ()
+    return tuple(meta.tag for meta in typing.get_args(member)[1:] if isinstance(meta, Tag))

@@ -89,7 +89,7 @@ async def play_turns(
     """
     game = game_of(ctx.resolved.scenarios[series.scenario])
     fb = ctx.resolved.tournament.feedback
-    per_turn = fb is not None and fb.when == "after_turn"
+    per_turn = fb is not None and fb.timing(series.arm) == "after_turn"
     for turn, role in enumerate(env.agent_iter(), start=first_turn):
         observation, reward, terminated, truncated, info = env.last()
         turns.returns[role] = turns.returns.get(role, 0.0) + float(reward)
@@ -197,19 +197,22 @@ async def feedback_for(
     transcript: list[dict[str, Any]], outcome: dict[str, Any], turn: int | None = None,
 ) -> dict[str, Any]:
     """The advice the advised ``role`` gets after a round (``turn`` None) or after its turn ``turn``, by the
-    series' arm: none, a constant text, a sample of the scenario's human pool, or the critic's result."""
+    source of the series' arm: none, a constant text, a sample of the scenario's human pool, or the critic's
+    result; logged under the arm's name."""
     fb = ctx.resolved.tournament.feedback
     at = "" if turn is None else f":t{turn}"
     scenario = ctx.resolved.scenarios[series.scenario]
-    if fb is None or series.arm == "none":
-        return {"arm": series.arm, "suggestions": []}
-    if series.arm == "constant":
-        return {"arm": "constant", "suggestions": [fb.constant_text]}
-    if series.arm == "human":
+    arm = series.arm
+    source = fb.source(arm) if fb is not None else "none"
+    if source == "none":
+        return {"arm": arm, "suggestions": []}
+    if source == "constant":
+        return {"arm": arm, "suggestions": [fb.constant_text]}
+    if source == "human":
         rng = random.Random(derive_seed(seed, f"human:{role}{at}"))
-        return {"arm": "human", "suggestions": rng.sample(scenario.feedback_pool, fb.suggestions)}
+        return {"arm": arm, "suggestions": rng.sample(scenario.feedback_pool, fb.suggestions)}
     if ctx.critic is None:
-        return {"arm": "ai", "suggestions": [], "error": _error("config", "no critic")}
+        return {"arm": arm, "suggestions": [], "error": _error("config", "no critic")}
     request = CritiqueRequest(
         match_id=match_id,
         advised_role=role,
@@ -224,9 +227,9 @@ async def feedback_for(
     try:
         result = await ctx.critic.critique(request)
     except Exception as exc:
-        return {"arm": "ai", "suggestions": [], "error": _error("crash", f"{type(exc).__name__}: {exc}")}
+        return {"arm": arm, "suggestions": [], "error": _error("crash", f"{type(exc).__name__}: {exc}")}
     out: dict[str, Any] = {
-        "arm": "ai", "critic": ctx.resolved.critic, "suggestions": result.suggestions[: fb.suggestions],
+        "arm": arm, "critic": ctx.resolved.critic, "suggestions": result.suggestions[: fb.suggestions],
         "usage": result.usage,
     }
     if result.ratings:
@@ -242,7 +245,7 @@ async def play_series(
     ctx: MatchContext, series: SeriesSpec, state: SeriesState, emit: Callable[[dict[str, Any]], None]
 ) -> None:
     """Play the remaining rounds of a series in order, updating memory between rounds (outcomes, and the
-    critic's advice when it advises ``after_round``)."""
+    critic's advice when the series' arm advises ``after_round``)."""
     fb = ctx.resolved.tournament.feedback
     scenario = ctx.resolved.scenarios[series.scenario]
     game = game_of(scenario)
@@ -257,7 +260,7 @@ async def play_series(
                 memory = state.memories[role]
                 for kind, text in game.memory_of_round(role, record["outcome"], record["rewards"], scenario):
                     memory.add(kind, text, round_)
-                if fb is not None and fb.when == "after_round":
+                if fb is not None and fb.timing(series.arm) == "after_round":
                     given = await feedback_for(
                         ctx, series, role, memory, seed=record["seed"], match_id=record["match_id"],
                         transcript=record["transcript"], outcome={**record["outcome"], "rewards": record["rewards"]})

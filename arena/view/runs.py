@@ -192,7 +192,8 @@ class Run:
         set in ``filters`` but not among them (a forked run's extra arm) is kept so the form shows it."""
         config = self.header().get("config") or {}
         tournament = config.get("tournament") or {}
-        arms = [str(a) for a in ((tournament.get("feedback") or {}).get("arms") or ["none"])]
+        arms = [str(a["name"]) if isinstance(a, dict) else str(a)  # a mapping arm {name, source, when}
+                for a in ((tournament.get("feedback") or {}).get("arms") or ["none"])]
         agents = list(dict.fromkeys(str(a) for names in (config.get("players") or {}).values() for a in names))
         scenarios = [str(s) for s in (config.get("scenarios") or {})]
         out = {"arm": [(a, a) for a in arms], "agent": [(a, a) for a in agents],

@@ -65,13 +65,13 @@ def _page(html: str) -> str:
 
 def test_one_pass_over_a_generator_gives_the_tables_of_the_whole_list(practice: Path) -> None:
     header, records = read_run(practice)
-    assert len(records) == 96  # 2 arms x 3 scenarios x 4 repeats x (3 practice rounds + 1 transfer round)
+    assert len(records) == 144  # 3 arms x 3 scenarios x 4 repeats x (3 practice rounds + 1 transfer round)
     Counted.alive = Counted.most = 0
     tally = Tally.of(once(records), header=header)
     # held at the end: the report's example dialogue of each arm, nothing else
-    assert Counted.alive == 2 and sorted(tally.examples) == ["ai", "none"]
-    # at most: those two, the record being folded in and the next one being made
-    assert Counted.most <= 4
+    assert Counted.alive == 3 and sorted(tally.examples) == ["after_round", "jit", "none"]
+    # at most: those three, the record being folded in and the next one being made
+    assert Counted.most <= 5
     whole = [r.to_dict() for r in leaderboard(records, n_boot=200)]
     assert [r.to_dict() for r in leaderboard(tally, n_boot=200)] == whole
     assert [m.to_dict() for m in crossplay(tally)] == [m.to_dict() for m in crossplay(records)]
@@ -79,7 +79,7 @@ def test_one_pass_over_a_generator_gives_the_tables_of_the_whole_list(practice: 
     assert curves == learning_curves(header, records, n_boot=200).to_dict()
     assert curves["transfer"] == ["relative-boundary"] and curves["errors"] == 0
     assert _page(render_report(header, tally, n_boot=50)) == _page(render_report(header, records, n_boot=50))
-    assert "from 96 match records" in render_report(header, tally, n_boot=50)
+    assert "from 144 match records" in render_report(header, tally, n_boot=50)
 
 
 def test_stream_run_gives_read_runs_records_and_reports(practice: Path, tmp_path: Path) -> None:
@@ -95,7 +95,7 @@ def test_stream_run_gives_read_runs_records_and_reports(practice: Path, tmp_path
     streamed = list(stream)
     told: list[str] = []
     whole_header, whole = read_run(tmp_path / "p", on_problem=told.append)
-    assert streamed == whole and header == whole_header and len(streamed) == 96
+    assert streamed == whole and header == whole_header and len(streamed) == 144
     assert next(r for r in streamed if r["match_id"] == retry["match_id"])["seed"] == 99
     assert said == told == [f"{tmp_path / 'p' / MATCHES_FILE}: skipped 1 unreadable line(s): 4 (not JSON)",
                             f"{tmp_path / 'p' / MATCHES_FILE}: 2 line(s) repeat a match already logged (two writers?); "
@@ -115,7 +115,7 @@ def test_leaderboard_report_and_run_never_read_the_whole_log(practice: Path, tmp
     assert json.loads(_cli_json(capsys, "leaderboard", str(practice), "--json")) == expected
     assert run_cli("leaderboard", str(practice)) == 0
     assert run_cli("report", str(practice), "--n-boot", "20", "--out", str(tmp_path / "r.html")) == 0
-    assert "from 96 match records" in (tmp_path / "r.html").read_text()
+    assert "from 144 match records" in (tmp_path / "r.html").read_text()
     with pytest.raises(AssertionError, match="read whole"):  # the guard itself works
         read_run(practice)
 

@@ -1,5 +1,7 @@
 """``arena new``: every generated file validates, names an existing schema that accepts it, and a generated
-tournament runs, for every registered game; an existing file is refused, bad names are one-line errors.
+tournament runs, for every registered game, on its example scenario or on a generated one; generated cards of
+each backend play (embedded in-process, openai and anthropic on tests/fake_llm_server.py); an existing file is
+refused, bad names are one-line errors.
 
 Each test works in its own empty directory (the layout a new user starts from: ``scenarios/<game>/``,
 ``agents/``, ``schemas/`` are made by the command), running ``arena`` in-process.
@@ -159,6 +161,86 @@ def test_own_card_plays_in_a_new_tournament(capsys: pytest.CaptureFixture[str], 
     assert fake_llm.requests
 
 
+def shrink(tournament: Path, opponent: str) -> Path:
+    """Cut a generated negotiation tournament to one match: one repeat, one buyer (``opponent``), and its example
+    scenario to 2 messages (the seller's, then the buyer's), so a model-backed card is called once."""
+    replace(tournament, "\nrepeats: 2\n", "\nrepeats: 1\n")
+    replace(tournament, "\n  buyer: [../../agents/tough-buyer.yaml, ../../agents/fair-buyer.yaml, "
+            "../../agents/eager-buyer.yaml]\n", f"\n  buyer: [../../agents/{opponent}.yaml]\n")
+    [scenario] = yaml.safe_load(tournament.read_text())["scenarios"]
+    replace(tournament.parent / scenario, "\nmax_turns: 20\n", "\nmax_turns: 2\n")
+    return tournament
+
+
+def replace(path: Path, old: str, new: str) -> None:
+    """Edit a generated file in place as a user would (its comments and schema line kept); ``old`` is there once."""
+    text = path.read_text()
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new))
+
+
+def own_seller_plays_once(capsys: pytest.CaptureFixture[str], tmp_path: Path, backend: str,
+                          *options: str) -> dict:
+    """A new ``backend`` seller card, put into a new tournament with --player, shrunk to one match and run
+    with --local: the match's record (checked to be ok, the seller's one turn a non-empty model reply)."""
+    code, _, err = arena(capsys, "new", "agent", "my-seller", "--backend", backend, "--role", "seller", *options)
+    assert code == 0, err
+    check_file(capsys, Path("agents/my-seller.yaml"), "agent", "my-seller")
+    code, _, err = arena(capsys, "new", "tournament", "mine", "--player", "seller=agents/my-seller.yaml")
+    assert code == 0, err
+    path = shrink(Path("scenarios/negotiation/mine.yaml"), "fair-buyer")
+    check_file(capsys, path, "tournament", "mine")
+    code, _, err = arena(capsys, "run", str(path), "--local", "--quiet", "--logs-dir", "logs", "--run-id", backend)
+    assert code == 0, err
+    _, [record] = read_run(tmp_path / "logs" / backend)
+    assert (record["status"], record["agents"]) == ("ok", {"seller": "my-seller", "buyer": "fair-buyer"})
+    seller, buyer = record["transcript"]
+    assert (seller["role"], seller["agent"], buyer["player_how"]) == ("seller", "my-seller", "scripted")
+    assert seller["player_how"] == "structured" and seller["text"].strip()
+    assert record["usage"]["seller"]["calls"] == 1 and record["usage"]["seller"]["completion_tokens"] > 0
+    return record
+
+
+def test_new_embedded_card_plays(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """The default backend as generated (SmolLM2 in-process, one thread, 60 tokens) plays one real match."""
+    own_seller_plays_once(capsys, tmp_path, "embedded")
+
+
+def test_new_anthropic_card_plays(capsys: pytest.CaptureFixture[str], tmp_path: Path, fake_llm,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new anthropic card with --base-url keeps its api_key_env; with that variable set, the match calls the
+    server's Messages API with the key."""
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-dummy-for-the-fake-server")
+    own_seller_plays_once(capsys, tmp_path, "anthropic", "--model", "fake-claude",
+                          "--base-url", fake_llm.anthropic_base_url)
+    model = yaml.safe_load(Path("agents/my-seller.yaml").read_text())["policy"]["model"]
+    assert model == {"backend": "anthropic", "model": "fake-claude", "api_key_env": "ANTHROPIC_API_KEY",
+                     "temperature": 0.7, "max_tokens": 120, "base_url": fake_llm.anthropic_base_url}
+    [request] = fake_llm.requests
+    assert (request.api, request.path, request.json["model"]) == ("anthropic", "/v1/messages", "fake-claude")
+    key = "sk-ant-dummy-for-the-fake-server"  # sent as x-api-key or as a bearer token, as the SDK chooses
+    assert key in (request.headers.get("x-api-key"), request.headers.get("authorization", "")[7:])
+
+
+@pytest.mark.parametrize("game", GAMES)
+def test_new_scenario_plays_in_a_new_tournament(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                game: str) -> None:
+    """A generated scenario, named with --scenario, is what a generated tournament plays (no example written)."""
+    assert arena(capsys, "new", "scenario", game, "my-own")[0] == 0
+    scenario = Path("scenarios") / game / "my-own.yaml"
+    code, out, err = arena(capsys, "new", "tournament", "t", "--game", game, "--scenario", str(scenario))
+    assert code == 0, err
+    path = Path("scenarios") / game / "t.yaml"
+    assert yaml.safe_load(path.read_text())["scenarios"] == ["my-own.yaml"]
+    assert sorted(p.name for p in path.parent.iterdir()) == ["my-own.yaml", "t.yaml"]
+    check_file(capsys, path, "tournament", "t")
+    code, _, err = arena(capsys, "run", str(path), "--local", "--quiet", "--logs-dir", "logs", "--run-id", "s")
+    assert code == 0, err
+    _, records = read_run(tmp_path / "logs" / "s")
+    assert len(records) == MATCHES[game]
+    assert {(r["game"], r["scenario"], r["status"]) for r in records} == {(game, "my-own", "ok")}
+
+
 def test_existing_file_is_refused_unless_forced(capsys: pytest.CaptureFixture[str]) -> None:
     assert arena(capsys, "new", "scenario", "negotiation", "mine")[0] == 0
     path = Path("scenarios/negotiation/mine.yaml")
@@ -200,6 +282,9 @@ def test_a_second_tournament_reuses_cards_and_refuses_itself(capsys: pytest.Capt
      "arena new tournament: unknown game 'go' (one of: negotiation, example, dearman, omni)"),
     (("new", "agent", "x", "--backend", "ollama"),
      "arena new agent: unknown backend 'ollama' (one of: embedded, openai, anthropic)"),
+    (("new", "agent", "x", "--backend", "anthropic", "--base-url", "http://127.0.0.1:9/v1"),
+     "arena new agent: --base-url: claude-haiku-4-5: config: base_url 'http://127.0.0.1:9/v1' must not end in /v1: "
+     "the Anthropic SDK appends /v1/messages itself (use 'http://127.0.0.1:9')"),
     (("new", "agent", "../x"),
      "arena new agent: name '../x': use letters, digits, '_', '.', '-' (64 at most, starting with a letter or digit)"),
     (("new", "tournament", "x", "--player", "host=a.yaml"),

@@ -6,7 +6,7 @@ and a view server on a free port of 127.0.0.1 serving them.
   matches. The coachable seller deals at $15 every round without advice and holds out (no deal) once
   advised, the tough seller never deals: 6 deals in ``none``, 2 in ``ai`` (round 1, before any advice).
 - ``dm``: DEAR MAN practice (scenarios/dearman/practice.yaml): the scripted coach rates the learner after
-  each of its turns (96 matches).
+  each of its turns (arm jit) or after each round (arm after_round), or not at all (144 matches).
 """
 
 from __future__ import annotations

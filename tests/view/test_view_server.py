@@ -78,10 +78,10 @@ def test_a_match_page_shows_the_turns_actions_memory_advice_and_metrics(view_ser
 
 
 def test_a_coachs_ratings_and_rewrite_show_under_the_turn_they_rate(view_server: ViewServer, view_logs: Path) -> None:
-    match = "extra-work.dearman-adopting.dearman-partner.ai.s0.r2"
+    match = "extra-work.dearman-adopting.dearman-partner.jit.s0.r2"
     turn = find_match(view_logs / "dm", match)["transcript"][0]
     page = get(view_server, f"/run/dm/match/{match}")[3].decode()
-    assert "feedback to learner after this turn (arm ai, critic dearman-coach)" in page
+    assert "feedback to learner after this turn (arm jit, critic dearman-coach)" in page
     assert '<span class="ratings">D2 E2 A1 R2 M- C0 N-</span>' in page  # the game's compact ratings
     assert turn["feedback"]["ratings"] == {"describe": 2, "express": 2, "assert": 1, "reinforce": 2,
                                            "mindful": None, "confident": 0, "negotiate": None}

@@ -100,6 +100,50 @@ def score_turn(text: Any, *, first: bool, keywords: tuple[str, ...] = (), done: 
     return scores
 
 
+# per skill: (the strong marker, the partial one, what each means in a reason)
+_REASON_MARKERS: dict[str, tuple[re.Pattern[str], re.Pattern[str], str, str]] = {
+    "describe": (_DESCRIBE, _TIME_CUE, "a fact with specifics", "a time cue"),
+    "express": (_FEEL, _FEELING, "a feeling owned with 'I'", "a feeling word"),
+    "assert": (_ASK_CLEAR, _ASK_SOFT, "a clear request", "a soft request"),
+    "reinforce": (_BENEFIT, _THANKS, "a benefit named for the other", "thanks"),
+    "negotiate": (_ALTERNATIVE, _MEET, "an alternative offered", "a compromise word"),
+}
+
+
+def _quoted(pattern: re.Pattern[str], text: str) -> str:
+    found = pattern.search(text)
+    return f" ({' '.join(found.group(0).split())[:40]!r})" if found else ""
+
+
+def turn_reasons(text: Any, scores: dict[str, int | None], *, first: bool,
+                 keywords: tuple[str, ...] = ()) -> dict[str, str]:
+    """A one-line reason per skill for ``scores`` (from :func:`score_turn` on the same turn): the marker found,
+    quoted, or the one missing; why a skill had no occasion. What the scripted coach logs beside its ratings.
+    """
+    text = text if isinstance(text, str) else ""
+    out: dict[str, str] = {}
+    for skill in SKILLS:
+        score = scores.get(skill)
+        if score is None:
+            out[skill] = ("no occasion: the first turn" if first and skill in ("mindful", "negotiate")
+                          else "no occasion: already said clearly in an earlier turn")
+        elif skill == "confident":
+            hedges = [" ".join(h.split()) for h in _HEDGE.findall(text)]
+            out[skill] = (f"{score}: no hedge" if not hedges else
+                          f"{score}: {len(hedges)} hedge{'s' if len(hedges) > 1 else ''} ({', '.join(hedges[:3])})")
+        elif skill == "mindful":
+            topic = next((k for k in keywords if re.search(rf"\b{re.escape(k)}", text, re.I)), None)
+            parts = [f"objective word {topic!r}" if topic else "no objective word",
+                     f"return cue{_quoted(_RETURN, text)}" if _RETURN.search(text) else "no return cue"]
+            out[skill] = f"{score}: {' and '.join(parts)}"
+        else:
+            strong, partial, strong_name, partial_name = _REASON_MARKERS[skill]
+            out[skill] = (f"{score}: {strong_name}{_quoted(strong, text)}" if score == 2 else
+                          f"{score}: {partial_name}{_quoted(partial, text)}, not {strong_name}" if score == 1 else
+                          f"{score}: neither {strong_name} nor {partial_name}")
+    return out
+
+
 def mastery(ratings: list[dict[str, Any]]) -> float | None:
     """The mean over every applicable rating (None where none applies)."""
     values = [float(v) for r in ratings for v in r.values() if v is not None]

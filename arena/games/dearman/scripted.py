@@ -22,7 +22,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from arena.core.protocol import ActRequest, ActResult, CritiqueRequest, CritiqueResult
-from arena.games.dearman.rules import LABELS, SKILLS, mastery, score_turn, skill_means
+from arena.games.dearman.rules import LABELS, SKILLS, mastery, score_turn, skill_means, turn_reasons
 from arena.games.scripted import ScriptedStrategy, card
 
 HEDGED_OPENER = "Sorry to bother you, maybe this is a bad time."
@@ -128,18 +128,34 @@ def rewrite(skill: str, text: str, brief: dict[str, Any]) -> str:
     return f"{LABELS[skill]}: say '{phrase(skill, brief)}'"
 
 
+def round_reasons(rated: list[dict[str, int | None]]) -> dict[str, str]:
+    """A one-line reason per skill for a round's mean: the scores of the turns it averages."""
+    out: dict[str, str] = {}
+    for skill in SKILLS:
+        values = [str(r[skill]) for r in rated if r.get(skill) is not None]
+        out[skill] = (f"mean of {len(values)} rated turn{'s' if len(values) > 1 else ''}: {', '.join(values)}"
+                      if values else "no occasion in any turn")
+    return out
+
+
 class ScriptedCoach:
-    """Rates the learner's latest turn (``after_turn``) or its round's mean (``after_round``) by the markers."""
+    """Rates the learner's latest turn (``after_turn``) or its round's mean (``after_round``) by the markers,
+    with a one-line reason per skill (the marker found or missing; for a round, the turns' scores)."""
 
     async def critique(self, request: CritiqueRequest) -> CritiqueResult:
         rated = rate_turns(request)
         if not rated:
             return CritiqueResult(suggestions=[])
-        ratings: dict[str, Any] = dict(rated[-1]) if request.turn is not None else skill_means(rated)
-        skill = weakest(ratings)
         text = str(learner_turns(request)[-1].get("text", ""))
+        if request.turn is not None:
+            ratings: dict[str, Any] = dict(rated[-1])
+            reasons = turn_reasons(text, rated[-1], first=len(rated) == 1,
+                                   keywords=tuple(request.scenario.get("keywords") or ()))
+        else:
+            ratings, reasons = skill_means(rated), round_reasons(rated)
+        skill = weakest(ratings)
         tips = [] if skill is None else [rewrite(skill, text, request.scenario)]
-        return CritiqueResult(suggestions=tips[: request.max_suggestions], ratings=ratings)
+        return CritiqueResult(suggestions=tips[: request.max_suggestions], ratings=ratings, reasons=reasons)
 
 
 

@@ -9,6 +9,7 @@ their resumable state), ``simlearner.py`` (a scripted learner) and ``curriculum.
 its metrics). On top of these, the game: ``episode.py`` (one episode's rules and the carried
 :class:`~arena.games.omni.episode.CurriculumState`), ``env.py`` (the PettingZoo AEC env, agents ``teacher``
 and ``learner``), ``scenario.py``, ``prompts.py``, ``scripted.py`` (the strategies as scripted teachers,
-the simulated learner, a critic on failures), ``llm.py`` (the LLM judge and generator), ``metrics.py``,
+the simulated learner, a critic on failures), ``llm.py`` (the LLM judge and generator), ``recall.py`` (the
+learner's attempts at related tasks, recalled in its prompt), ``metrics.py``,
 ``render.py`` and ``spec.py`` (the :class:`~arena.registry.Game`, with ``carry``).
 """

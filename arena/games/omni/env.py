@@ -1,12 +1,14 @@
 """The OMNI curriculum as a PettingZoo AEC env (``omni_curriculum_v0``): one episode, two turns.
 
 Agents ``["teacher", "learner"]``, the teacher first. The teacher's action is a task spec as JSON text,
-the learner's its answer (:mod:`episode` has the rules). Observation: ``{"prompt": text, "turn": 0|1}``.
-Rewards at the end: the learner 1/0 from the family's verifier, the teacher the learner's learning
-progress on the task. ``infos[agent]`` hold ``role``, ``episode``, ``draw`` (the scenario strategy's
-choice, as a spec), ``teacher`` (the carried teacher state, which scripted players read), for the learner
-``task`` (spec and seed, never the answer), and the two keys the match loop reads: ``last_turn`` and,
-once done, ``outcome``.
+the learner's its answer (:mod:`episode` has the rules). Observation: ``{"prompt": text, "turn": 0|1}``;
+the learner's prompt holds the task and, before it, its earlier attempts at related tasks (:mod:`recall`,
+within the scenario's ``recall_tokens``). Rewards at the end: the learner 1/0 from the family's verifier,
+the teacher the learner's learning progress on the task. ``infos[agent]`` hold ``role``, ``episode``,
+``draw`` (the scenario strategy's choice, as a spec), ``teacher`` (the carried teacher state, which
+scripted players read), for the teacher ``proposer_model`` when the scenario names one (the model spec
+the ``omni_generate`` teacher proposes with), for the learner ``task`` (spec and seed, never the answer),
+and the two keys the match loop reads: ``last_turn`` and, once done, ``outcome``.
 
 ``carried`` is what the previous episode of the series left (``Game.carry``); every ``reset`` starts
 from it again, so the env is deterministic given (carried, seed).
@@ -23,6 +25,7 @@ from arena.games.aec import TextTurnEnv, begin_step, end_episode
 from arena.games.omni import prompts
 from arena.games.omni.episode import CurriculumState, Episode, fresh_state, spec_json
 from arena.games.omni.interest import Judge, OracleJudge, ScriptedJudge
+from arena.games.omni.recall import recall_text
 from arena.games.omni.scenario import ROLES, OmniScenario
 from arena.games.text import normalize, tail, text_space
 
@@ -67,6 +70,8 @@ class OmniEnv(TextTurnEnv):
         info: dict[str, Any] = {"role": agent, "episode": ep.step, "draw": self.draw, "teacher": ep.state.teacher,
                                 "families": prompts.family_names(), "last_turn": dict(last),
                                 "outcome": dict(ep.outcome)}
+        if agent == "teacher" and self.scenario.proposer_model is not None:
+            info["proposer_model"] = self.scenario.proposer_model.model_dump(mode="json")
         if agent == "learner" and ep.task is not None:
             info["task"] = {"family": ep.task.spec.family, "params": ep.task.spec.params, "seed": ep.task.seed}
         return info
@@ -78,7 +83,8 @@ class OmniEnv(TextTurnEnv):
         elif ep.task is None:
             text = "Wait for the teacher's task."
         else:
-            text = prompts.learner_observation(ep.task.prompt)
+            text = prompts.learner_observation(
+                ep.task.prompt, recall_text(ep.task.spec, ep.state.attempts, self.scenario.recall_tokens))
         return {"prompt": tail(normalize(text, 10 * _PROMPT), _PROMPT), "turn": min(self.turn, 1)}
 
     def step(self, action: Any) -> None:

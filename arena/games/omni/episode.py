@@ -16,7 +16,9 @@ outcome of each episode and rebuilt from it on resume (``Game.carry``).
   nothing is mastered yet (not judged: not to be read as interesting).
 - The learner's move is its answer; the family's verifier decides (1/0), never a model. The result is
   one observation of that task for the teacher (its EMAs, archive history and lists move), and the
-  teacher's reward is the learner's learning progress on that task after it.
+  teacher's reward is the learner's learning progress on that task after it. The attempt (its answer,
+  the right one, success) joins the carried state's ``attempts``, from which the learner's next prompts
+  recall the related ones (:mod:`recall`).
 """
 
 from __future__ import annotations
@@ -26,26 +28,31 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from arena.games.omni import recall
 from arena.games.omni.archive import Archive
 from arena.games.omni.curriculum import THRESHOLDS
 from arena.games.omni.families import Task, TaskSpec, get_family, tag_of, validate_spec, view_of
+from arena.games.omni.families.base import answer_line
 from arena.games.omni.interest import Judge, TaskView, moi_verdict
 from arena.games.omni.teacher import Teacher, TeacherConfig
 
 
 @dataclass
 class CurriculumState:
-    """What a series carries from episode to episode: the teacher's state (JSON) and episodes played."""
+    """What a series carries from episode to episode: the teacher's state (JSON), episodes played, and the
+    learner's latest attempts (:mod:`recall`; absent from logs written before they were kept)."""
 
     teacher: dict[str, Any]
     episode: int = 0
+    attempts: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"teacher": self.teacher, "episode": self.episode}
+        return {"teacher": self.teacher, "episode": self.episode, "attempts": [dict(a) for a in self.attempts]}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CurriculumState:
-        return cls(teacher=data["teacher"], episode=int(data["episode"]))
+        return cls(teacher=data["teacher"], episode=int(data["episode"]),
+                   attempts=[dict(a) for a in data.get("attempts", [])])
 
 
 def fresh_state(config: TeacherConfig, pool: list[TaskSpec]) -> CurriculumState:
@@ -144,7 +151,8 @@ class Episode:
         step = self.step + 1
         self.teacher.observe_evaluation({task.id: success}, step)
         lp = self.teacher.learning_progress(task.id)
-        self.state = CurriculumState(self.teacher.to_dict(), step)
+        tried = recall.attempt(step, task.id, answer_line(text), task.answer, success)
+        self.state = CurriculumState(self.teacher.to_dict(), step, recall.remember(self.state.attempts, tried))
         status = ("learned" if task.id in self.teacher.archive.learned
                   else "failed_to_learn" if task.id in self.teacher.archive.failed_to_learn else "learning")
         self.outcome = {

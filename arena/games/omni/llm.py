@@ -113,8 +113,10 @@ class LLMProposer:
         learned = "\n".join(f"- {v.text}" for v in context.learned) or "- (none yet)"
         failed = "\n".join(f"- {v.text}" for v in context.failed) or "- (none yet)"
         user = (f"Task families:\n{families_text()}\n\nSimilar tasks the student learned:\n{learned}\n\n"
-                f"Similar tasks it failed to learn:\n{failed}\n\nPropose the next task. "
-                'Answer with JSON only: {"family": a family name, "params": {its parameters}}.')
+                f"Similar tasks it failed to learn:\n{failed}\n\nPropose the next task: one family above, with "
+                "values for the params it lists. Answer with JSON only, in this form: "
+                '{"family": "copy", "params": {"length": 5}}.')  # a filled-in example: a small model copies
+                # a placeholder such as {its parameters} word for word
         return [{"role": "system", "content": PROPOSER_SYSTEM}, {"role": "user", "content": user}]
 
     def __call__(self, context: ProposalContext) -> str:

@@ -51,8 +51,10 @@ def teacher_observation(teacher: Any, episode: int) -> str:
     return "\n".join(lines)
 
 
-def learner_observation(task_prompt: str) -> str:
-    return f"{task_prompt}\nEnd with ANSWER: followed by your answer only."
+def learner_observation(task_prompt: str, recalled: str = "") -> str:
+    """The task, after the learner's attempts at related tasks when there are any (:mod:`recall`)."""
+    head = f"{recalled}\n\nNow this task:\n" if recalled else ""
+    return f"{head}{task_prompt}\nEnd with ANSWER: followed by your answer only."
 
 
 TEACHER_REPLY: dict[str, Any] = {

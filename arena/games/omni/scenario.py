@@ -1,5 +1,5 @@
-"""The OMNI scenario file (``game: omni``): the task pool, the teacher's configuration, the judge, and
-whether the teacher may propose tasks outside the pool.
+"""The OMNI scenario file (``game: omni``): the task pool, the teacher's configuration, the judge, whether
+the teacher may propose tasks outside the pool, and the model that proposes them (``proposer_model``).
 
 The pool is ``tasks`` (explicit specs) if given, else every standard variant of ``families`` (all
 registered families when omitted). Each spec is validated against the family registry when the file is
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from arena.config.model_spec import ModelSpec, StrictModel
 from arena.config.models import Scenario
@@ -47,7 +47,12 @@ class OmniScenario(Scenario):
     judge: Literal["scripted", "oracle"] = Field(default="scripted",
                                                  description="the env's model of interestingness")
     judge_model: ModelSpec | None = Field(default=None, description="an LLM judge instead (arena/games/omni/llm.py)")
+    proposer_model: ModelSpec | None = Field(
+        default=None, description="the LLM generator the omni_generate teacher proposes with (OMNI-EPIC), instead "
+                                  "of the scripted one; shown the k most similar learned and failed tasks")
     generate: bool = Field(default=True, description="a valid spec outside the pool is judged for admission")
+    recall_tokens: int = Field(default=120, ge=0, le=2000,
+                               description="the learner's attempts at related tasks shown with the task (0: none)")
     feedback_pool: list[str] = Field(default_factory=list, description="suggestions for the 'human' arm")
 
     @field_validator("families")
@@ -66,6 +71,16 @@ class OmniScenario(Scenario):
             if checked.spec is None:
                 raise ValueError(f"tasks[{i}]: {checked.reason}")
         return value
+
+    @model_validator(mode="after")
+    def _pool_available(self) -> OmniScenario:
+        """A family's standard variants that cannot be made here (a wrapped game's scenario file missing)."""
+        for name in [] if self.tasks else self.families or []:
+            for params in REGISTRY[name].variants():
+                checked = validate_spec({"family": name, "params": params})
+                if checked.spec is None:
+                    raise ValueError(f"families: {name}: {checked.reason}")
+        return self
 
     @property
     def roles(self) -> tuple[str, ...]:

@@ -218,7 +218,8 @@ class Teacher:
             return ProposalOutcome(text, "invalid", checked.reason)
         spec = checked.spec
         if self.archive.seen(spec.id):
-            reason = "already in the archive"
+            reason = ("already in the archive" if spec.id in self.archive.specs
+                      else "already refused as uninteresting")
             self.archive.refuse_uninteresting(spec, reason, step)
             return ProposalOutcome(text, "uninteresting", reason, spec.id)
         if self.judge is None:

@@ -89,8 +89,10 @@ def test_proposals_hostile_boring_duplicate_and_good():
     assert outcomes[2].reason == "spec is 10000 characters; at most 2000"
     assert outcomes[3].reason == "a near variant of 'Add two 1-digit numbers'"
     assert outcomes[4].reason == "already in the archive"
+    again = t.consider(json.dumps({"family": "add", "params": {"digits": 2}}), 101)  # refused at step 100
+    assert (again.status, again.reason) == ("uninteresting", "already refused as uninteresting")
     assert len(t.archive.failed_generation) == 3 and len(t.archive.failed_generation[2].proposal) == 500
-    assert [r.reason for r in t.archive.uninteresting] == [outcomes[3].reason, outcomes[4].reason]
+    assert [r.reason for r in t.archive.uninteresting] == [outcomes[3].reason, outcomes[4].reason, again.reason]
     assert t.archive.tasks[2:] == [spec_of("units", kind="mass").id, spec_of("dates", op="weekday").id]
     # an admitted task is tried at once: before any evaluation it has the largest weight, like the best task
     assert t.weights[2] > 0 and t.weights[2] == max(t.weights)

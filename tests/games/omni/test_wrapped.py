@@ -46,3 +46,35 @@ def test_dearman_success_needs_the_objective_and_the_mastery() -> None:
 def test_a_curriculum_scenario_can_name_them(family: str) -> None:
     scenario = OmniScenario.model_validate({"name": "t", "families": [family, "add"]})
     assert {s.family for s in scenario.pool()} == {family, "add"}
+
+
+def test_the_wrapped_scenarios_are_found_without_a_checkout_or_refused_in_one_line(monkeypatch, tmp_path) -> None:
+    """A non-editable install has no ``parents[4]/scenarios``: the file is looked up under $ARENA_SCENARIOS and
+    ./scenarios, and a curriculum naming a family whose scenario is nowhere fails to load in one line."""
+    import shutil
+    from pathlib import Path
+
+    from pydantic import ValidationError
+
+    from arena.games.omni.families import games, validate_spec
+
+    repo_scenarios = games.CHECKOUT_SCENARIOS
+    monkeypatch.setattr(games, "CHECKOUT_SCENARIOS", tmp_path / "site-packages" / "scenarios")  # not there
+    monkeypatch.delenv(games.ENV_VAR, raising=False)
+    monkeypatch.chdir(tmp_path)
+    checked = validate_spec({"family": "negotiation_deal", "params": {"scenario": "bicycle"}})
+    assert checked.spec is None and checked.reason.startswith(
+        "negotiation scenario 'bicycle' not found: no negotiation/bicycle.yaml under ")
+    assert "set ARENA_SCENARIOS" in checked.reason and "\n" not in checked.reason
+    with pytest.raises(ValidationError, match="families: dearman_objective: dearman scenario 'landlord-repair'"):
+        OmniScenario.model_validate({"name": "t", "families": ["dearman_objective"]})
+    shipped = tmp_path / "shipped"
+    (shipped / "negotiation").mkdir(parents=True)
+    shutil.copy(repo_scenarios / "negotiation" / "bicycle.yaml", shipped / "negotiation")
+    monkeypatch.setenv(games.ENV_VAR, str(shipped))
+    assert games.scenario_path("negotiation", "bicycle") == shipped / "negotiation" / "bicycle.yaml"
+    assert validate_spec({"family": "negotiation_deal", "params": {"scenario": "bicycle"}}).spec is not None
+    monkeypatch.delenv(games.ENV_VAR)
+    (tmp_path / "scenarios" / "dearman").mkdir(parents=True)  # ./scenarios of the working directory
+    shutil.copy(repo_scenarios / "dearman" / "extra-work.yaml", tmp_path / "scenarios" / "dearman")
+    assert games.scenario_path("dearman", "extra-work") == Path.cwd() / "scenarios" / "dearman" / "extra-work.yaml"

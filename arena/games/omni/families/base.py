@@ -134,6 +134,11 @@ class Family(ABC):
         """Practice episodes the simulated learner needs to reach 50% success; 0 means never learnable."""
         return 10.0
 
+    def unavailable(self, params: Any) -> str | None:
+        """Why tasks of these params cannot be made on this machine (a file they need is missing), else None.
+        A spec it refuses is invalid with that reason, so a scenario naming it fails to load in one line."""
+        return None
+
     # The public, never-raising surface the curriculum calls.
 
     def parse(self, params: dict[str, Any]) -> Any:
@@ -208,7 +213,9 @@ def validate_spec(spec: Any) -> SpecCheck:
             try:
                 spec = json.loads(spec)
             except (json.JSONDecodeError, RecursionError) as err:
-                return SpecCheck(None, f"spec is not JSON: {getattr(err, 'msg', 'too deeply nested')}")
+                head = " ".join(spec.split())[:60]  # what it was, for the log: a proposer's error, a prose reply
+                why = getattr(err, "msg", "too deeply nested")
+                return SpecCheck(None, f"spec is not JSON: {why}; it reads {head!r}")
         if not isinstance(spec, dict):
             return SpecCheck(None, f"spec must be a JSON object with family and params, not {type(spec).__name__}")
         unknown = sorted(set(spec) - {"family", "params"})
@@ -226,6 +233,9 @@ def validate_spec(spec: Any) -> SpecCheck:
             model = family.parse(params)
         except ValidationError as err:
             return SpecCheck(None, _pydantic_reason(err))
+        missing = family.unavailable(model)
+        if missing is not None:
+            return SpecCheck(None, missing)
         return SpecCheck(TaskSpec(name, model.model_dump(mode="json")))
     except Exception as err:  # noqa: BLE001 - validation is a boundary: the reason, never a crash
         return SpecCheck(None, f"spec could not be read: {type(err).__name__}")

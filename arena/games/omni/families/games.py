@@ -11,13 +11,19 @@ decides success. No model is involved: the env verifies, as for every family.
   answer is what it says, used for every learner turn. Success: the objective met with mastery at least
   ``threshold`` (0..2). The hidden answer is a turn showing every skill (the scripted skilled learner's).
 
-Scenarios are read from the repository's ``scenarios/<game>/`` files by name, through the config loader,
-and the envs and players come from the registry (``game(name).make_env``, ``scripted_player``).
+Scenarios are read from ``scenarios/<game>/<name>.yaml`` files by name, through the config loader, and the
+envs and players come from the registry (``game(name).make_env``, ``scripted_player``). Where the
+``scenarios/`` folder is: ``$ARENA_SCENARIOS`` if set, else ``./scenarios`` in the working directory, else the
+source checkout this module sits in (``parents[4]``, which exists only in a checkout or an editable
+install); the first that holds the file wins. A non-editable install has no checkout, so a curriculum that
+names these families is refused when its scenario is loaded, in one line saying where it looked and how to
+point at the folder (:func:`scenario_path`), never at play time.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import random
 from pathlib import Path
 from typing import Any, Literal
@@ -27,14 +33,41 @@ from pydantic import Field
 from arena.core.protocol import ActRequest
 from arena.games.omni.families.base import Family, Params, Tag, Task, answer_line, last_token, register
 
-SCENARIOS = Path(__file__).resolve().parents[4] / "scenarios"
+CHECKOUT_SCENARIOS = Path(__file__).resolve().parents[4] / "scenarios"
+ENV_VAR = "ARENA_SCENARIOS"
+
+
+def scenario_dirs() -> list[Path]:
+    """Where ``scenarios/`` folders are looked for, in order (see the module docstring)."""
+    found = [Path(os.environ[ENV_VAR])] if os.environ.get(ENV_VAR) else []
+    return [*found, Path.cwd() / "scenarios", CHECKOUT_SCENARIOS]
+
+
+def scenario_path(game: str, name: str) -> Path:
+    """The file of the wrapped game's scenario ``name``; a ``FileNotFoundError`` with one line otherwise."""
+    dirs = scenario_dirs()
+    for folder in dirs:
+        candidate = folder / game / f"{name}.yaml"
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(f"{game} scenario {name!r} not found: no {game}/{name}.yaml under "
+                            f"{', '.join(str(d) for d in dict.fromkeys(dirs))}; set {ENV_VAR} to the repository's "
+                            "scenarios/ folder (or run from the repository root)")
+
+
+def _missing(game: str, name: str) -> str | None:
+    try:
+        scenario_path(game, name)
+    except FileNotFoundError as err:
+        return str(err)
+    return None
 
 
 @functools.cache
 def _scenario(game: str, name: str) -> Any:
     from arena.config.loader import load_scenario
 
-    return load_scenario(SCENARIOS / game / f"{name}.yaml")
+    return load_scenario(scenario_path(game, name))
 
 
 def _play(game_name: str, scenario: Any, learner_role: str, learner_text: Any, other: Any, seed: int) -> dict:
@@ -76,6 +109,9 @@ class NegotiationDeal(Family):
     params_model = DealParams
     summary = "Sell an item in a negotiation for at least a target price"
     standard = False
+
+    def unavailable(self, params: Any) -> str | None:
+        return _missing("negotiation", params.scenario)
 
     def _target(self, params: Any) -> tuple[Any, float]:
         scenario = _scenario("negotiation", params.scenario)
@@ -156,6 +192,9 @@ class DearManObjective(Family):
     params_model = ObjectiveParams
     summary = "Ask for what you need in a hard conversation, using DEAR MAN skills"
     standard = False
+
+    def unavailable(self, params: Any) -> str | None:
+        return _missing("dearman", params.scenario)
 
     def outcome_for(self, params: Any, text: str) -> dict:
         from arena.registry import game
