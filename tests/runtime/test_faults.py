@@ -17,6 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from arena.config import load_tournament
 from arena.core.protocol import ActRequest, ActResult
 from arena.runlog import read_run
@@ -118,6 +120,77 @@ def test_a_killed_model_actor_is_restarted_by_ray(ray_session) -> None:
                 time.sleep(0.5)
     finally:
         ray.kill(actor, no_restart=True)
+
+
+class ModelKiller:
+    """An LLM player's handle that kills the node's embedded model actor (Ray restarts it) while the player's
+    call to it is in flight, on each of ``target``'s turns until one call fails for it.
+
+    A kill can land before the player has reached its model (the queued call is then served by the
+    restarted actor): ``kills`` counts every kill, ``lost`` the turns that came back failed by one.
+    """
+
+    def __init__(self, inner: Any, target: str, model: Any) -> None:
+        self.inner, self.target, self.model, self.kills, self.lost = inner, target, model, 0, 0
+
+    async def act(self, request: ActRequest) -> ActResult:
+        if request.match_id != self.target or self.lost:
+            return await self.inner.act(request)
+        import ray
+
+        task = asyncio.ensure_future(self.inner.act(request))
+        await asyncio.sleep(0.3)  # the player has sent its prompt: the model is reading it or generating
+        ray.kill(self.model, no_restart=False)
+        self.kills += 1
+        result = await task
+        if result.error and "the model actor died" in result.error["message"]:
+            self.lost += 1
+        return result
+
+    async def ready(self, timeout_s: float) -> bool:
+        return await self.inner.ready(timeout_s)
+
+
+def test_a_model_actor_killed_mid_match_is_restarted_and_the_match_played_again(
+    tmp_path: Path, ray_session
+) -> None:
+    """A real embedded SmolLM2 seller (short replies) against a scripted buyer, 3 seeds one at a time: the
+    node's model actor is killed under the second match; that match is played again on the reloaded model
+    and logged once, ok, as attempt 2; the others are untouched."""
+    import ray
+
+    from arena.runtime.model_actor import NAMESPACE, actor_name
+
+    card = yaml.safe_load((ROOT / "agents" / "smollm2-seller.yaml").read_text())
+    card["policy"]["model"]["max_tokens"] = 24
+    (tmp_path / "seller.yaml").write_text(yaml.safe_dump(card))
+    (tmp_path / "balloon.yaml").write_text(
+        (BALLOON.parent / "balloon.yaml").read_text().replace("max_turns: 20", "max_turns: 4"))
+    (tmp_path / "t.yaml").write_text(yaml.safe_dump({
+        "schema_version": 1, "kind": "tournament", "name": "model-kill", "format": "cross_play",
+        "scenarios": ["balloon.yaml"], "rounds": 1, "repeats": 3, "seed": 7,
+        "players": {"seller": ["seller.yaml"], "buyer": [str(ROOT / "agents" / "fair-buyer.yaml")]}}))
+    resolved = load_tournament(tmp_path / "t.yaml")
+    ctx = build_context(resolved, RunOptions(concurrency=1))
+    spec = resolved.agents["smollm2-seller"].policy.model
+    model = ray.get_actor(actor_name(spec, ray.get_runtime_context().get_node_id()), namespace=NAMESPACE)
+    target = "balloon.fair-buyer.smollm2-seller.none.s1.r1"  # the second of s0, s1, s2
+    killer = ModelKiller(ctx.players["smollm2-seller"], target, model)
+    ctx.players = {**ctx.players, "smollm2-seller": killer}
+    prepared = prepare_new(resolved, tmp_path / "logs", "m")
+    try:
+        execute(prepared, RunOptions(concurrency=1), context=ctx)
+    finally:
+        ray.kill(model, no_restart=True)  # detached: it would outlive the test
+    _, records = read_run(prepared.log.dir)
+    assert killer.lost == 1 and killer.kills >= 1
+    ids = [r["match_id"] for r in records]
+    assert len(ids) == len(set(ids)) == 3  # every planned match once; the failed attempt is not logged
+    assert [r["status"] for r in records] == ["ok"] * 3
+    assert {r["match_id"]: r["attempt"] for r in records} == {
+        target.replace("s1", s): 2 if s == "s1" else 1 for s in ("s0", "s1", "s2")}
+    (retried,) = [r for r in records if r["match_id"] == target]
+    assert retried["transcript"] and retried["usage"]["seller"]["completion_tokens"] > 0  # the reloaded model spoke
 
 
 def _tournament(tmp_path: Path, repeats: int) -> Path:
