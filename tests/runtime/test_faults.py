@@ -1,5 +1,6 @@
 """Faults: a player actor killed mid-tournament is restarted by Ray and its match played again (a bounded
-number of times, then logged as error); a killed model actor is restarted; SIGTERM stops a run like Ctrl-C.
+number of times, then logged as error); a model actor killed under a match is restarted and the match played
+again; SIGTERM stops a run like Ctrl-C, with --local and through Ray.
 
 Every planned match is in the log exactly once, as its final attempt.
 """
@@ -202,14 +203,20 @@ def _tournament(tmp_path: Path, repeats: int) -> Path:
 
 
 def _arena(*args: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}  # a run without --local starts its own Ray
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
     return subprocess.Popen([sys.executable, "-c", "from arena.cli.app import main; main()", *args], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def test_sigterm_stops_cleanly_and_the_resume_finishes_every_match_once(tmp_path: Path) -> None:
-    tournament = _tournament(tmp_path, repeats=150)  # 1,350 matches: seconds of work, stopped after a few
-    run = _arena("run", str(tournament), "--local", "--quiet", "--logs-dir", str(tmp_path), "--run-id", "t")
+def _sigterm_then_resume(tmp_path: Path, repeats: int, *how: str) -> None:
+    """Start ``arena run`` (``how``: --local, or Ray's flags), SIGTERM it once a match is logged, then resume.
+
+    Checked: exit 130, the run marked interrupted, only whole ok matches logged, the resume command printed
+    (no traceback); the resume, run the same way, plays what is left: every planned match once."""
+    planned = 9 * repeats
+    tournament = _tournament(tmp_path, repeats)
+    run = _arena("run", str(tournament), *how, "--quiet", "--logs-dir", str(tmp_path), "--run-id", "t")
     log = tmp_path / "t" / "matches.jsonl"
     deadline = time.monotonic() + 120
     while not (log.exists() and log.stat().st_size) and time.monotonic() < deadline and run.poll() is None:
@@ -220,14 +227,25 @@ def test_sigterm_stops_cleanly_and_the_resume_finishes_every_match_once(tmp_path
     assert run.returncode == 130, err[-2000:]
     assert json.loads((tmp_path / "t" / "run.json").read_text())["status"] == "interrupted"
     lines = log.read_text().splitlines()
-    assert 0 < len(lines) < 1350 and all(json.loads(line)["status"] == "ok" for line in lines)  # none torn
+    assert 0 < len(lines) < planned and all(json.loads(line)["status"] == "ok" for line in lines)  # none torn
     assert f"resume with arena run --resume {tmp_path / 't'}" in err and "Traceback" not in err
-    again = _arena("run", "--resume", str(tmp_path / "t"), "--local", "--quiet", "--json")
+    again = _arena("run", "--resume", str(tmp_path / "t"), *how, "--quiet", "--json")
     out, err = again.communicate(timeout=300)
     assert again.returncode == 0, err[-2000:]
     ids = [json.loads(line)["match_id"] for line in log.read_text().splitlines()]
-    assert len(ids) == len(set(ids)) == 1350
+    assert len(ids) == len(set(ids)) == planned
     assert json.loads(out)["already_done"] == len(lines)
+    assert json.loads((tmp_path / "t" / "run.json").read_text())["status"] == "finished"
+
+
+def test_sigterm_stops_cleanly_and_the_resume_finishes_every_match_once(tmp_path: Path) -> None:
+    _sigterm_then_resume(tmp_path, 150, "--local")  # 1,350 matches: seconds of work, stopped after a few
+
+
+def test_sigterm_through_ray_stops_cleanly_and_the_resume_finishes_every_match_once(tmp_path: Path) -> None:
+    """The same through Ray (the run's own local instance): the series in flight are cancelled while their
+    actors' calls are out, and the resume places the actors again."""
+    _sigterm_then_resume(tmp_path, 40, "--concurrency", "2")  # 360 matches, about 10 s through Ray
 
 
 def test_only_a_lost_actor_is_retried_not_what_the_agent_did() -> None:
