@@ -30,7 +30,8 @@ def sigterm_as_ctrl_c() -> Iterator[None]:
     finished is logged, the run is marked interrupted, the resume command is printed, exit 130.
 
     It raises SIGINT rather than KeyboardInterrupt: inside ``asyncio.run`` SIGINT cancels the running series
-    cleanly, where an exception raised at an arbitrary point of the event loop would not."""
+    cleanly, where an exception raised at an arbitrary point of the event loop would not. Enter it after
+    ``ray.init``, which installs a handler of its own (``sys.exit(15)``) over whatever was there."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -38,7 +39,7 @@ def sigterm_as_ctrl_c() -> Iterator[None]:
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)  # None: set outside Python
 
 
 def register(app: typer.Typer) -> None:
@@ -100,6 +101,8 @@ def run(
                   f"{options.in_flight(prepared.resolved)} series in flight)",
                   markup=False)
     view = LiveView(name, summary.planned, summary.already_done, console, quiet=quiet, line=live_line)
+    if not local and prepared.todo:
+        start_ray(address)  # now, not in execute: ray.init sets its own SIGTERM handler (exit 15), ours goes over it
     start = time.perf_counter()
     with view:
         try:

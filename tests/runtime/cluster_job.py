@@ -9,7 +9,8 @@ Modes:
   actor) and report where every actor lives; then play the scripted cross-play tournament and report its
   log and every file under WORKDIR (only the driver may have written ``logs/``).
 - ``node-loss``: play a scripted tournament and remove the worker node with the most player actors after a
-  few matches are logged; report the log and where the players live afterwards.
+  few matches are logged; report the log, the removal's time, and where each card's player lived before
+  and lives afterwards.
 """
 
 from __future__ import annotations
@@ -60,14 +61,21 @@ def files(work: Path) -> list[str]:
                   and not str(p.relative_to(work)).startswith(("ray/", "cards/", "home/")) and p.suffix != ".yaml")
 
 
-def play(path: Path, address: str, on_record: Any = None, concurrency: int = 3) -> Path:
+def play(path: Path, address: str, on_record: Any = None, concurrency: int = 3, context: Any = None) -> Path:
     from arena.config import load_tournament
     from arena.runtime.pool import RunOptions
     from arena.tournament import execute, prepare_new
 
     prepared = prepare_new(load_tournament(path), Path("logs"), path.stem)
-    execute(prepared, RunOptions(address=address, concurrency=concurrency), on_record)
+    execute(prepared, RunOptions(address=address, concurrency=concurrency), on_record, context=context)
     return prepared.log.dir
+
+
+def hosts(ctx: Any) -> dict[str, str]:
+    """The node each card's player actor lives on now (a lost one answers once it is placed again)."""
+    import ray
+
+    return {name: ray.get(player.actor.where.remote())["node"] for name, player in ctx.players.items()}
 
 
 def main(mode: str, work: Path) -> dict[str, Any]:
@@ -75,6 +83,7 @@ def main(mode: str, work: Path) -> dict[str, Any]:
     from ray.cluster_utils import Cluster
 
     from arena.config import load_tournament
+    from arena.runlog.files import utc_now
     from arena.runtime.pool import RunOptions, build_context, start_ray
 
     cards = work / "cards"
@@ -106,6 +115,9 @@ def main(mode: str, work: Path) -> dict[str, Any]:
             out["scripted_players"] = [a for a in actors() if a["class"] == "ScriptedPlayerActor"]
         else:
             scripted = tournament(cards, "scripted", CARDS, 6)
+            options = RunOptions(address=cluster.address, concurrency=3)
+            ctx = build_context(load_tournament(scripted), options)
+            out["hosts_before"] = hosts(ctx)
             seen: list[str] = []
 
             def on_record(record: dict[str, Any]) -> None:
@@ -117,9 +129,11 @@ def main(mode: str, work: Path) -> dict[str, Any]:
                     node = max(workers, key=lambda w: hosted[w.node_id])
                     out["removed"] = node.node_id
                     cluster.remove_node(node, allow_graceful=False)
+                    out["removed_at"] = utc_now()  # as the log stamps finished_at: comparable as text
 
-            run_dir = play(scripted, cluster.address, on_record)
+            run_dir = play(scripted, cluster.address, on_record, context=ctx)
             out["actors_after"] = actors()
+            out["hosts_after"] = hosts(ctx)
         out["records"] = [json.loads(line) for line in (run_dir / "matches.jsonl").read_text().splitlines()]
         out["header"] = json.loads((run_dir / "run.json").read_text())
         out["files"] = files(work)

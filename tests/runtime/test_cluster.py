@@ -99,5 +99,13 @@ def test_a_node_removed_mid_run_has_its_matches_played_elsewhere(work: Path) -> 
     assert len(ids) == len(set(ids)) == 54  # every planned match exactly once
     assert {r["status"] for r in records} == {"ok"}
     assert all(1 <= r["attempt"] <= 3 for r in records)
+    # the cards whose actors lived on the removed node: each now on a node left, and their calls that failed
+    # with the node (in flight then, or the first after it, before their actor was placed again) were retried,
+    # after the removal (every lost card plays after the 8th of 54 matches: its first call then must fail)
+    gone = {name for name, node in result["hosts_before"].items() if node == removed}
+    assert len(gone) == 2 and all(result["hosts_after"][name] in left for name in gone)  # a seller and a buyer
+    retried = [r for r in records if r["attempt"] > 1]
+    assert retried, "no match was played again after the node left"
+    assert all(set(r["agents"].values()) & gone and r["finished_at"] > result["removed_at"] for r in retried)
     assert result["header"]["status"] == "finished" and result["header"]["summary"]["ok"] == 54
     assert result["files"] == RUN_FILES
