@@ -59,8 +59,9 @@ def test_an_arm_is_a_source_a_source_at_a_timing_or_a_named_mapping(
     ("[none, {name: jit, source: constant, whn: after_turn}]",
      r"feedback.arms\[1\].whn: unknown key; did you mean 'when'\? \(allowed: name, source, when\)"),
 ])
-def test_an_arm_the_game_or_the_schema_cannot_take_is_a_located_error(tmp_path: Path, arms: str,
-                                                                      message: str) -> None:
+def test_an_arm_the_game_or_the_schema_cannot_take_is_a_located_error(
+        tmp_path: Path, arms: str, message: str, negotiation_after_round_only: None) -> None:
+    """Negotiation restricted to after_round here (it takes both), so that an arm's timing can be refused."""
     with pytest.raises(ConfigError, match=message):
         load_tournament(tournament(tmp_path, f"arms: {arms}"))
 

@@ -9,13 +9,11 @@ refusal of a timing the game lacks stays tested.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import json
 from pathlib import Path
 
 import pytest
 
-from arena import registry
 from arena.config import load_tournament
 from arena.core.protocol import CritiqueRequest, CritiqueResult
 from arena.errors import ConfigError
@@ -45,12 +43,6 @@ feedback: {{{feedback}}}
             (tmp_path / name).write_text((ROOT / "agents" / name).read_text())
     (tmp_path / "scripted-critic.yaml").write_text((ROOT / "agents" / "scripted-critic.yaml").read_text())
     return path
-
-
-@pytest.fixture
-def negotiation_after_round_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    spec = registry.game("negotiation")
-    monkeypatch.setitem(registry._LOADED, "negotiation", dataclasses.replace(spec, feedback_timings=("after_round",)))
 
 
 @pytest.mark.parametrize("advise,roles", [("seller", ["seller"]), ("both", ["seller", "buyer"]),
