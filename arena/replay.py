@@ -159,7 +159,7 @@ def match_view(rec: dict[str, Any], scenario: dict[str, Any] | None = None, *, r
 
 
 def turn_view(turn: dict[str, Any], spec: Any, scenario: dict[str, Any] | None = None, *, reasons: bool = False,
-              text: bool = True) -> list[RenderableType]:
+              text: bool = True, feedback_label: str | None = None) -> list[RenderableType]:
     """One logged turn: who spoke, what the game read in it (``Game.turn_details``), the text (unless ``text``
     is False: ``arena play`` does not repeat what the person just typed) and any after_turn feedback given
     on it, its ratings worded by ``Game.feedback_details``. ``spec`` is the match's game (None: generic)."""
@@ -177,7 +177,8 @@ def turn_view(turn: dict[str, Any], spec: Any, scenario: dict[str, Any] | None =
     given = turn.get("feedback") or {}
     if given.get("suggestions") or given.get("ratings"):  # after_turn advice, on the turn it follows
         ratings = ratings_line(spec, given)
-        fb = Text(visible(f"      feedback to {role} ({given.get('arm')})" + (f" [{ratings}]" if ratings else "")
+        label = feedback_label or f"feedback to {role} ({given.get('arm')})"
+        fb = Text(visible(f"      {label}" + (f" [{ratings}]" if ratings else "")
                           + "".join(f"\n      - {s}" for s in given.get("suggestions") or [])), style="yellow")
         if reasons and isinstance(given.get("reasons"), dict):
             fb.append(visible("".join(f"\n        {k}: {v}" for k, v in given["reasons"].items())), style="dim")

@@ -142,7 +142,8 @@ def play(
     echoed = sys.stdin.isatty()  # a terminal shows what the person typed; piped input is shown by us
 
     def on_turn(turn: dict[str, Any]) -> None:
-        for part in turn_view(turn, spec, stored, reasons=True, text=not echoed or turn.get("role") != role):
+        for part in turn_view(turn, spec, stored, reasons=True, text=not echoed or turn.get("role") != role,
+                              feedback_label="coach"):  # a person reads "coach", not the arm's name
             out.print(part)
 
     def on_record(record: dict[str, Any]) -> None:
@@ -168,7 +169,9 @@ def play(
         result = play_session(resolved, role, terminal, logs_dir, run_id, on_turn=on_turn, on_record=on_record)
     run_dir = result.summary.run_dir
     status = read_header(run_dir).get("status")
-    console.print(f"log: {run_dir} ({len(result.records)} match(es), run {status}); replay: arena replay {run_dir}",
+    played = len(result.records)
+    console.print(f"log: {run_dir} ({played} match{'' if played == 1 else 'es'}, run {status}); "
+                  f"replay: arena replay {run_dir}",
                   markup=False)
     if terminal.ended_by == "interrupt":
         sys.exit(130)

@@ -68,7 +68,7 @@ def test_unreadable_negotiation_replies_are_asked_again() -> None:
         "that is 401 characters; the game keeps 400: say it shorter.",
     ]
     assert (result.text, result.how, result.error) == ("Take it for [OFFER $18]", "human", None)
-    assert terminal.hints[0] == "free text; [OFFER $N] names a price, [QUIT] walks away (20 messages left in the game)"
+    assert terminal.hints[0] == "free text; [OFFER $N] names a price, [QUIT] walks away; 20 messages left in the game"
     assert result.prompt is not None and result.prompt[-1]["content"].endswith("Your turn as the seller.")
 
 

@@ -96,7 +96,7 @@ def test_negotiation_buyer_is_advised_after_each_turn_by_default(tmp_path: Path)
     say(child, "human (buyer)> ", "Would you take $12?")
     # the critic's advice comes right after the person's turn, before the seller answers: $12 is above the
     # buyer's $10 opening
-    child.expect_exact("feedback to buyer (ai)")
+    child.expect_exact("      coach")
     child.expect_exact("- You opened at $12, above your $10 opening price: open at $10 and go up from there.")
     child.expect_exact("I can let it go for $19.5.")
     say(child, "human (buyer)> ", "[OFFER $16]")
@@ -127,7 +127,7 @@ def test_dearman_learner_is_coached_after_each_turn(tmp_path: Path) -> None:
     child.expect_exact("You are the learner")
     say(child, "human (learner)> ", "Hi, can you fix the heater?")
     # the coach's ratings and rewrite come right after the person's turn, before the partner answers
-    child.expect_exact("feedback to learner (ai) [D0 E0 A1 R0 M- C2 N-]")
+    child.expect_exact("coach [D0 E0 A1 R0 M- C2 N-]")
     child.expect_exact("- Describe: say 'The heater has been broken for 3 weeks and I emailed you 2 times about it.'")
     child.expect_exact("I hear you, but I am not convinced yet.")
     say(child, "human (learner)> ", SKILLED)

@@ -37,7 +37,7 @@ def reply_hint(info: dict[str, Any]) -> str:
         moves.append(f"[ACCEPT] takes the {other}'s {cur}{format_money(their)}")
     moves.append("[QUIT] walks away")
     left = int(info.get("max_turns", 0)) - int(info.get("turn", 0))
-    return f"free text; {', '.join(moves)} ({left} messages left in the game)"
+    return f"free text; {', '.join(moves)}; {left} messages left in the game"
 
 
 def reply_problem(text: str, info: dict[str, Any], scenario: Any) -> str | None:
