@@ -124,13 +124,21 @@ def test_a_missing_match_is_a_page_that_says_so_not_a_console_error_storm(browse
 def follow(driver: Any, element: Any) -> None:
     """Click a link or a submit button and wait for the next page to have loaded (a click returns before
     the navigation it starts may have replaced the page)."""
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
+    # The old page is marked in its window object, which the next page does not have. (Waiting for the old
+    # <html> element to go stale raced in CI: chromedriver can answer "Node with given id does not belong to
+    # the document", a plain WebDriverException, while the page is being replaced.)
+    from selenium.common.exceptions import WebDriverException
 
-    old = driver.find_element(By.TAG_NAME, "html")
+    def loaded(d: Any) -> bool:
+        try:
+            return bool(d.execute_script("return window.arenaOldPage === undefined "
+                                         "&& document.readyState === 'complete'"))
+        except WebDriverException:  # asked while the document was being swapped: not yet
+            return False
+
+    driver.execute_script("window.arenaOldPage = true")
     element.click()
-    _wait(driver, expected_conditions.staleness_of(old))
-    _wait(driver, lambda d: d.execute_script("return document.readyState") == "complete")
+    _wait(driver, loaded)
 
 
 def _wait(driver: Any, ready: Any, timeout: float = 120) -> None:
