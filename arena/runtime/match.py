@@ -255,7 +255,8 @@ async def play_series(
         state.memories.setdefault(role, Memory(budget_tokens=budget))
     for round_ in range(state.next_round, series.rounds + 1):
         record = await play_match(ctx, series, round_, state)
-        if record["status"] == "ok" and round_ < series.rounds:
+        # after the last practice round too when transfer rounds follow: the test starts from all of practice
+        if record["status"] == "ok" and round_ < series.total_rounds:
             for role in advised:
                 memory = state.memories[role]
                 for kind, text in game.memory_of_round(role, record["outcome"], record["rewards"], scenario):

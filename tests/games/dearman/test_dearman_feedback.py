@@ -50,20 +50,20 @@ def test_jit_feedback_beats_simulation_alone_in_practice_and_in_transfer(tmp_pat
     assert all("feedback" not in t for r in tests.values() for t in r["transcript"])  # no coach in the test
     assert all(r["memory_before"]["learner"] for r in tests.values())  # the practice memory carried over
     # in the game's own wording (prompts.MEMORY_WORDING), and the coach's rewrites in the coached arms (jit's after
-    # each turn, after_round's between rounds); what the series'
-    # last practice round (3) left is not there: a series adds to memory only before a round of its own
+    # each turn, after_round's between rounds), all three practice rounds included: the last one's outcome and
+    # advice reach memory before the transfer test (they did not before: the check was round < practice rounds)
     assert all(r["memory_before"]["learner"].startswith("Your earlier conversations:\n- Conversation 1: ")
                and "\n- Conversation 2: " in r["memory_before"]["learner"]
-               and "Conversation 3" not in r["memory_before"]["learner"] for r in tests.values())
+               and "\n- Conversation 3: " in r["memory_before"]["learner"] for r in tests.values())
     assert all(("Your coach's rewrites (use them):\n" in r["memory_before"]["learner"]) == (arm != "none")
                for (_, _, arm), r in tests.items())
     by_series: dict[tuple[str, int, str], list[float]] = defaultdict(list)
     for rec in practice:
         by_series[(rec["scenario"], rec["repeat"], rec["arm"])].append(rec["outcome"]["mastery"])
         coached = [t for t in rec["transcript"] if t["role"] == "learner"]
-        if rec["arm"] == "after_round":  # advice only between rounds (none after the last), none on a turn
+        if rec["arm"] == "after_round":  # advice after each practice round (the last before the test), none on a turn
             assert all("feedback" not in t for t in coached)
-            assert ("ratings" in rec["feedback"].get("learner", {})) == (rec["round"] < 3)
+            assert "ratings" in rec["feedback"].get("learner", {})
         else:  # jit: rated after every learner turn; none: the empty feedback of the control, on each turn
             assert all(("ratings" in t["feedback"]) == (rec["arm"] == "jit") for t in coached)
             assert rec["feedback"] == {}
