@@ -416,7 +416,11 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def _fake_llm() -> Iterator[FakeLLMServer]:
-    """A fresh server per test, so queued faults and recorded requests never leak between tests."""
+    """A fresh server per test, so queued faults and recorded requests never leak between tests (nor what
+    this process learnt of an earlier server on the same port: the openai backend's schema formats)."""
+    from arena.llm import openai_chat
+
+    openai_chat._SCHEMA_FORMAT.clear()
     server = FakeLLMServer().start()
     try:
         yield server

@@ -68,6 +68,12 @@ def build_request(
     return kwargs
 
 
+# What each compatible server took for a schema, by (base_url, model), for this process: a second model
+# object (the next match's, a second card on the same server) skips the probe and its refused request
+# (llama.cpp's server logs each refusal as a 500 with a traceback).
+_SCHEMA_FORMAT: dict[tuple[str | None, str], str] = {}
+
+
 def _refuses_schema(exc: Any, spec: ModelSpec) -> bool:
     """A compatible server's 400/422/500 that names the response format (llama_cpp.server: "... 'response_format',
     'type' ... Input should be 'text' or 'json_object'"). A plain 500 is a server error like any other."""
@@ -88,8 +94,9 @@ class OpenAIChatModel(SdkChatModel):
 
     def __init__(self, spec: ModelSpec) -> None:
         super().__init__(spec)
-        self._schema_format = "json_schema"  # becomes json_object if the server refuses json_schema
-        self._schema_checked = False  # until the first structured call to a compatible server succeeds
+        known = _SCHEMA_FORMAT.get((spec.base_url, spec.model))
+        self._schema_format = known or "json_schema"  # becomes json_object if the server refuses json_schema
+        self._schema_checked = known is not None  # until the first structured call to a compatible server succeeds
         self._new_client()  # fail now, not on the first call, if the SDK rejects the settings
 
     def _client(self, **settings: Any) -> Any:
@@ -135,6 +142,7 @@ class OpenAIChatModel(SdkChatModel):
             else:
                 response = await self._create(kwargs, retries=spec.max_retries - 1)
         self._schema_checked = True
+        _SCHEMA_FORMAT[(spec.base_url, spec.model)] = self._schema_format
         return response
 
     async def _create(self, kwargs: dict[str, Any], retries: int | None = None) -> Any:

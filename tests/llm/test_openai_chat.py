@@ -123,6 +123,17 @@ def test_a_server_refusing_json_schema_gets_json_object_with_the_schema(
     assert sent[1]["schema"] == SCHEMA
 
 
+def test_a_second_model_on_a_refusing_server_skips_the_probe(fake_llm: FakeLLMServer, key_env: str) -> None:
+    """What one model learnt of a server serves the next one in the process (the next match's player): one
+    refused request per server and model, not one per player (llama.cpp's server logs each as a traceback)."""
+    fake_llm.refuse_json_schema = True
+    spec = spec_for(fake_llm, max_retries=0)
+    for _ in range(2):
+        call(spec, json_schema=SCHEMA)
+    assert [r.json["response_format"]["type"] for r in fake_llm.requests] == ["json_schema", "json_object",
+                                                                            "json_object"]
+
+
 def test_a_refusal_then_a_failure_reports_the_refusal(fake_llm: FakeLLMServer, key_env: str) -> None:
     fake_llm.push(status(500, body="bad response_format: first failure"), status(503, body="second failure"))
     with pytest.raises(ModelError, match="first failure") as err:
