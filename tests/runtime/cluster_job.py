@@ -71,11 +71,19 @@ def play(path: Path, address: str, on_record: Any = None, concurrency: int = 3, 
     return prepared.log.dir
 
 
-def hosts(ctx: Any) -> dict[str, str]:
-    """The node each card's player actor lives on now (a lost one answers once it is placed again)."""
+def hosts(ctx: Any) -> dict[str, str | None]:
+    """The node each card's player actor lives on now; None for one still pinned to a removed node (a lost
+    actor is placed again only when one of its calls fails, and a card may have had no call left to make)."""
     import ray
+    from ray.exceptions import RayError
 
-    return {name: ray.get(player.actor.where.remote())["node"] for name, player in ctx.players.items()}
+    out: dict[str, str | None] = {}
+    for name, player in ctx.players.items():
+        try:
+            out[name] = ray.get(player.actor.where.remote(), timeout=30)["node"]
+        except (RayError, TimeoutError):
+            out[name] = None
+    return out
 
 
 def main(mode: str, work: Path) -> dict[str, Any]:
