@@ -34,7 +34,7 @@ from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from pydantic import ValidationError
 
@@ -209,12 +209,9 @@ def iter_records(run_dir: Path, on_problem: Callable[[str], None] | None = None,
     reported through ``on_problem`` (default: silently skipped) and left out."""
     lines = index.offsets() if index is not None else zip(*kept_lines(run_dir)[1:], strict=True)
     path = run_dir / MATCHES_FILE
-    try:
-        fh = open(path, "rb")
-    except FileNotFoundError:
+    fh = _open_log(path)
+    if fh is None:
         return
-    except OSError as exc:
-        raise RunlogError(f"{path}: cannot read: {exc.strerror}") from exc
     with fh:
         for offset, length in lines:
             fh.seek(offset)
@@ -293,18 +290,25 @@ def stream_run(directory: Path, on_problem: Callable[[str], None] | None = None,
     return header, _records(directory, size, offsets, on_problem)
 
 
+def _open_log(path: Path) -> BinaryIO | None:
+    """The log opened for reading, None when there is none yet; any other failure is one RunlogError."""
+    try:
+        return open(path, "rb")
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise RunlogError(f"{path}: cannot read: {exc.strerror}") from exc
+
+
 def _records(directory: Path, size: int, kept: array,
              on_problem: Callable[[str], None] | None) -> Iterator[dict[str, Any]]:
     path = directory / MATCHES_FILE
     bad: list[tuple[int, str]] = []
     superseded: set[tuple[str, int]] = set()  # (match id, attempt) of the readable lines not kept: retries
     twice = 0
-    try:
-        fh = open(path, "rb")
-    except FileNotFoundError:
+    fh = _open_log(path)
+    if fh is None:
         return
-    except OSError as exc:
-        raise RunlogError(f"{path}: cannot read: {exc.strerror}") from exc
     with fh:
         offset = at = 0
         for number, line in enumerate(fh, start=1):
