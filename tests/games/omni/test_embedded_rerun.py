@@ -18,6 +18,7 @@ from arena.config import load_tournament
 from arena.runlog import read_run
 from arena.runtime.pool import RunOptions
 from arena.tournament import execute, prepare_new
+from tests.games.omni.test_series import tournament as scripted_tournament
 
 ROOT = Path(__file__).resolve().parents[3]
 VOLATILE = {"started_at", "finished_at", "duration_s", "run_id", "match_id", "latency_s"}
@@ -25,24 +26,8 @@ VOLATILE = {"started_at", "finished_at", "duration_s", "run_id", "match_id", "la
 
 def tournament(tmp_path: Path) -> Path:
     """curriculum.yaml cut to the generating teacher x 3 episodes (its one proposal is episode 3's move)."""
-    agents = ROOT / "agents"
-    text = f"""schema_version: 1
-kind: tournament
-name: omni-embedded-rerun
-format: self_play
-scenarios: [{ROOT / 'scenarios/omni/small-pool-generated.yaml'}]
-players:
-  teacher: [{agents / 'omni-teacher-omni-generate.yaml'}]
-  learner: [{agents / 'smollm2-student.yaml'}]
-rounds: 3
-repeats: 1
-seed: 7
-memory: {{budget_tokens: 300}}
-feedback: {{advise: [learner], when: after_round, critic: {agents / 'omni-critic.yaml'}, arms: [ai], suggestions: 1}}
-"""
-    path = tmp_path / "t.yaml"
-    path.write_text(text)
-    return path
+    return scripted_tournament(tmp_path, name="omni-embedded-rerun", scenario="small-pool-generated.yaml",
+                               teachers=("omni-teacher-omni-generate",), learner="smollm2-student", rounds=3, seed=7)
 
 
 def scrub(record: dict) -> dict:

@@ -22,20 +22,22 @@ ROOT = Path(__file__).resolve().parents[3]
 VOLATILE = {"started_at", "finished_at", "duration_s", "run_id", "latency_s"}
 
 
-def tournament(tmp_path: Path) -> Path:
-    """The scripted curriculum, cut to 2 teachers x 10 episodes (absolute paths: it lives in tmp)."""
+def tournament(tmp_path: Path, *, name: str = "omni-small", scenario: str = "small-pool.yaml",
+               teachers: tuple[str, ...] = ("omni-teacher-omni", "omni-teacher-omni-generate"),
+               learner: str = "omni-simulated-learner", rounds: int = 10, seed: int = 3) -> Path:
+    """The scripted curriculum, cut by default to 2 teachers x 10 episodes (absolute paths: it lives in tmp)."""
     agents = ROOT / "agents"
     text = f"""schema_version: 1
 kind: tournament
-name: omni-small
+name: {name}
 format: self_play
-scenarios: [{ROOT / 'scenarios/omni/small-pool.yaml'}]
+scenarios: [{ROOT / 'scenarios/omni' / scenario}]
 players:
-  teacher: [{agents / 'omni-teacher-omni.yaml'}, {agents / 'omni-teacher-omni-generate.yaml'}]
-  learner: [{agents / 'omni-simulated-learner.yaml'}]
-rounds: 10
+  teacher: [{', '.join(str(agents / f'{t}.yaml') for t in teachers)}]
+  learner: [{agents / f'{learner}.yaml'}]
+rounds: {rounds}
 repeats: 1
-seed: 3
+seed: {seed}
 memory: {{budget_tokens: 300}}
 feedback: {{advise: [learner], when: after_round, critic: {agents / 'omni-critic.yaml'}, arms: [ai], suggestions: 1}}
 """
