@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from arena.cli.app import main
 
 
@@ -11,3 +13,15 @@ def run_cli(*args: str) -> int:
     except SystemExit as exc:
         return int(exc.code or 0)
     return 0
+
+
+def run_captured(capsys: Any, *args: str) -> tuple[object, str, str]:
+    """(exit code as the command left it, stdout, stderr) of one command, through pytest's ``capsys``."""
+    capsys.readouterr()
+    try:
+        main(list(args))
+        code: object = 0
+    except SystemExit as exc:
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err

@@ -17,8 +17,8 @@ import pytest
 import yaml
 
 from arena import registry
-from arena.cli import app as cli_app
 from arena.runlog import read_run
+from tests.arena_cli import run_captured
 
 ROOT = Path(__file__).resolve().parents[2]
 GAMES = registry.known()
@@ -40,14 +40,7 @@ def in_empty_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def arena(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[object, str, str]:
-    capsys.readouterr()
-    try:
-        cli_app.main(list(args))
-        code: object = 0
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_captured(capsys, *args)
 
 
 def schema_of(path: Path) -> dict:

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from arena.cli import app as cli_app
+from tests.arena_cli import run_captured
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "bad_configs"
 CASES = sorted(p.name for p in CORPUS.glob("*.yaml"))
@@ -89,14 +90,7 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(cli_app, "_register", lambda: None)
 
     def call(*args: str) -> tuple[object, str, str]:
-        capsys.readouterr()
-        try:
-            cli_app.main(list(args))
-            code: object = 0
-        except SystemExit as exc:
-            code = exc.code
-        out, err = capsys.readouterr()
-        return code, out, err
+        return run_captured(capsys, *args)
 
     return call
 

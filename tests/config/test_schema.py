@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 import yaml
 
-from arena.cli import app as cli_app
+from tests.arena_cli import run_captured
 
 ROOT = Path(__file__).resolve().parents[2]
 REAL_FILES = sorted(str(p.relative_to(ROOT)) for p in [*ROOT.glob("scenarios/**/*.yaml"), *ROOT.glob("agents/*.yaml")])
@@ -23,14 +23,7 @@ KINDS = ("tournament", "scenario", "agent")
 
 
 def arena(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[object, str, str]:
-    capsys.readouterr()
-    try:
-        cli_app.main(list(args))
-        code: object = 0
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_captured(capsys, *args)
 
 
 @pytest.fixture(scope="module")
